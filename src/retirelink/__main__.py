@@ -1,0 +1,3 @@
+from retirelink.cli import main
+
+main()

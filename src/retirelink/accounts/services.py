@@ -1,0 +1,180 @@
+"""Account use cases: create, grant, log in with lockout, sessions, log out."""
+
+import re
+from dataclasses import replace
+
+from retirelink.accounts.model import LoginPolicy, SessionRecord, UserAccount
+from retirelink.accounts.ports import AccountsUnitOfWork
+from retirelink.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
+from retirelink.ledger.model import LedgerAction
+from retirelink.security.model import GRANTABLE_ROLES, Actor, Permission, Role
+from retirelink.security.passwords import (
+    check_password_strength,
+    dummy_verify,
+    hash_password,
+    verify_password,
+)
+from retirelink.security.permissions import check_separation_of_duties, require
+from retirelink.security.sessions import new_session_id
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+BAD_CREDENTIALS = "用户名或密码错误"
+
+
+def create_user(
+    uow: AccountsUnitOfWork,
+    *,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    department_code: str,
+    password: str,
+    roles: frozenset[Role] = frozenset(),
+) -> UserAccount:
+    require(actor, Permission.USER_MANAGE)
+    if roles:
+        require(actor, Permission.ROLE_GRANT)
+    _check_grantable(roles)
+    check_separation_of_duties(roles)
+    if not _USERNAME.match(username):
+        raise InvalidInputError(
+            "用户名须以小写字母开头，3到32位小写字母、数字或._-", field="username"
+        )
+    if uow.users.get_by_username(username) is not None:
+        raise ConflictError("用户名已存在", field="username")
+    if uow.departments.get_by_code(department_code) is None:
+        raise InvalidInputError(f"部门“{department_code}”不存在", field="department_code")
+    if not 1 <= len(display_name.strip()) <= 30:
+        raise InvalidInputError("姓名应为1到30个字符", field="display_name")
+    check_password_strength(password)
+    user = uow.users.add(
+        UserAccount(
+            id=None,
+            username=username,
+            display_name=display_name.strip(),
+            department_code=department_code,
+            roles=roles,
+            password_hash=hash_password(password),
+        )
+    )
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.USER_CREATE,
+        subject=uow.ledger.subject("user", username),
+        purpose="账号管理",
+        after={"username": username, "department": department_code, "roles": sorted(roles)},
+    )
+    uow.commit()
+    return user
+
+
+def grant_role(uow: AccountsUnitOfWork, *, actor: Actor, username: str, role: Role) -> UserAccount:
+    require(actor, Permission.ROLE_GRANT)
+    _check_grantable({role})
+    user = uow.users.get_by_username(username)
+    if user is None:
+        raise NotFoundError(f"用户“{username}”不存在")
+    roles = user.roles | {role}
+    check_separation_of_duties(roles)
+    updated = replace(user, roles=roles)
+    uow.users.update(updated)
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.ROLE_GRANT,
+        subject=uow.ledger.subject("user", username),
+        purpose="角色授权",
+        before={"roles": sorted(user.roles)},
+        after={"roles": sorted(roles)},
+    )
+    uow.commit()
+    return updated
+
+
+def log_in(
+    uow: AccountsUnitOfWork, *, username: str, password: str, policy: LoginPolicy
+) -> tuple[Actor, str]:
+    """Check the password, apply the lockout policy, and open a session.
+
+    Failures are committed (counter, ledger) before the error is raised, so repeated
+    guessing is counted even though the login itself fails.
+    """
+    now = uow.clock.now()
+    user = uow.users.get_by_username(username)
+    if user is None or not user.active:
+        dummy_verify(password)
+        raise AuthenticationError(BAD_CREDENTIALS)
+    if user.is_locked(now):
+        raise AuthenticationError("连续登录失败次数过多，账号已临时锁定，请稍后再试")
+    if not verify_password(user.password_hash, password):
+        _record_failure(uow, user, policy)
+        raise AuthenticationError(BAD_CREDENTIALS)
+    uow.users.update(user.after_success())
+    session_id = new_session_id()
+    uow.sessions.add(SessionRecord(session_id, user.id or 0, created_at=now, last_seen_at=now))
+    actor = user.actor()
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.LOGIN_SUCCEEDED,
+        subject=uow.ledger.subject("user", user.username),
+        purpose="登录",
+    )
+    uow.commit()
+    return actor, session_id
+
+
+def _record_failure(uow: AccountsUnitOfWork, user: UserAccount, policy: LoginPolicy) -> None:
+    updated = user.after_failure(uow.clock.now(), policy)
+    uow.users.update(updated)
+    locked = updated.locked_until is not None
+    uow.ledger.record(
+        actor=user.actor(),
+        action=LedgerAction.ACCOUNT_LOCKED if locked else LedgerAction.LOGIN_FAILED,
+        subject=uow.ledger.subject("user", user.username),
+        purpose="登录",
+    )
+    uow.commit()
+
+
+# Refreshing last_seen on every request would turn each page view into a write; a minute's
+# precision is plenty for a 30-minute idle timeout.
+_TOUCH_AFTER_SECONDS = 60
+
+
+def resume_session(uow: AccountsUnitOfWork, *, session_id: str, policy: LoginPolicy) -> Actor:
+    now = uow.clock.now()
+    session = uow.sessions.get(session_id)
+    if session is None or not session.is_live(now, policy):
+        raise AuthenticationError("登录已过期，请重新登录")
+    user = uow.users.get(session.user_id)
+    if user is None or not user.active:
+        raise AuthenticationError("账号已停用")
+    if (now - session.last_seen_at).total_seconds() > _TOUCH_AFTER_SECONDS:
+        uow.sessions.update(replace(session, last_seen_at=now))
+        uow.commit()
+    return user.actor()
+
+
+def log_out(uow: AccountsUnitOfWork, *, session_id: str) -> None:
+    session = uow.sessions.get(session_id)
+    if session is None or session.revoked_at is not None:
+        return
+    uow.sessions.update(replace(session, revoked_at=uow.clock.now()))
+    user = uow.users.get(session.user_id)
+    if user is not None:
+        uow.ledger.record(
+            actor=user.actor(),
+            action=LedgerAction.LOGOUT,
+            subject=uow.ledger.subject("user", user.username),
+            purpose="退出登录",
+        )
+    uow.commit()
+
+
+def _check_grantable(roles: frozenset[Role] | set[Role]) -> None:
+    if not roles <= GRANTABLE_ROLES:
+        raise InvalidInputError("该角色不能授予用户账号", field="roles")
+
+
+def list_users(uow: AccountsUnitOfWork, *, actor: Actor) -> list[UserAccount]:
+    require(actor, Permission.USER_MANAGE)
+    return uow.users.list_all()

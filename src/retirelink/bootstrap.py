@@ -1,0 +1,62 @@
+"""Composition root: the one place that turns settings into adapters and services."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from retirelink.accounts.model import LoginPolicy
+from retirelink.clock import Clock, SystemClock
+from retirelink.config import Settings
+from retirelink.security.crypto import Pseudonymizer
+from retirelink.security.sessions import SessionCodec
+from retirelink.storage import migrate
+from retirelink.storage.engine import make_engine, make_session_factory
+from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    uow: Callable[[], SqlAlchemyUnitOfWork]
+    login_policy: LoginPolicy
+    sessions: SessionCodec
+
+    def upgrade_database(self) -> None:
+        migrate.upgrade(self.settings.database_url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Services:
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    the_clock = clock or SystemClock()
+    secret = settings.secret_key.get_secret_value()
+    pseudonymizer = Pseudonymizer(secret.encode())
+
+    def unit_of_work() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(
+            session_factory,
+            clock=the_clock,
+            pseudonymizer=pseudonymizer,
+            ledger_algorithm=settings.ledger_hash,
+        )
+
+    return Services(
+        settings=settings,
+        engine=engine,
+        clock=the_clock,
+        uow=unit_of_work,
+        login_policy=LoginPolicy(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(seconds=settings.login_lockout_seconds),
+            session_max_age=timedelta(seconds=settings.session_max_age_seconds),
+            session_idle=timedelta(seconds=settings.session_idle_seconds),
+        ),
+        sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
+    )

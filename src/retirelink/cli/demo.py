@@ -1,0 +1,3 @@
+import typer
+
+app = typer.Typer(help="演示数据", no_args_is_help=True)

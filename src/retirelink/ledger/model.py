@@ -1,0 +1,102 @@
+"""Ledger entries: the tamper-evident record of every write and every personal-data read."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerAction(StrEnum):
+    PERSON_CREATE = "person.create"
+    PERSON_READ = "person.read"
+    PERSON_SEARCH = "person.search"
+    EMPLOYER_CREATE = "employer.create"
+    DEPARTMENT_CREATE = "department.create"
+    USER_CREATE = "user.create"
+    ROLE_GRANT = "user.grant"
+    LOGIN_SUCCEEDED = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    ACCOUNT_LOCKED = "auth.locked"
+    LOGOUT = "auth.logout"
+    LEDGER_VERIFY = "ledger.verify"
+    LEDGER_READ = "ledger.read"
+    DEMO_LOAD = "demo.load"
+
+    @property
+    def label(self) -> str:
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    LedgerAction.PERSON_CREATE: "登记参保人",
+    LedgerAction.PERSON_READ: "查看参保人信息",
+    LedgerAction.PERSON_SEARCH: "查询参保人",
+    LedgerAction.EMPLOYER_CREATE: "登记单位",
+    LedgerAction.DEPARTMENT_CREATE: "登记协同部门",
+    LedgerAction.USER_CREATE: "创建用户",
+    LedgerAction.ROLE_GRANT: "授予角色",
+    LedgerAction.LOGIN_SUCCEEDED: "登录成功",
+    LedgerAction.LOGIN_FAILED: "登录失败",
+    LedgerAction.ACCOUNT_LOCKED: "账号锁定",
+    LedgerAction.LOGOUT: "退出登录",
+    LedgerAction.LEDGER_VERIFY: "校验审计链",
+    LedgerAction.LEDGER_READ: "查看审计留痕",
+    LedgerAction.DEMO_LOAD: "加载演示数据",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an entry is about: a type and a pseudonymous key (never a raw ID number)."""
+
+    type: str
+    key: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    seq: int
+    recorded_at: datetime
+    actor_id: int
+    actor_name: str
+    actor_roles: str
+    department: str
+    action: str
+    subject_type: str
+    subject_key: str
+    purpose: str
+    before_digest: str
+    after_digest: str
+    hash_alg: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class LedgerHead:
+    seq: int
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first entry at which the chain stops being what was written."""
+
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    entries_checked: int
+    head_seq: int
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    @property
+    def broken_seq(self) -> int | None:
+        return self.broken.seq if self.broken else None

@@ -1,0 +1,97 @@
+"""Who acts: roles (DESIGN.md §1), permissions and the acting user."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    CLERK = "clerk"
+    REVIEWER = "reviewer"
+    ARCHIVIST = "archivist"
+    FUND_AUDITOR = "fund_auditor"
+    DEPT_OFFICER = "dept_officer"
+    LEADER = "leader"
+    SYS_ADMIN = "sys_admin"
+    SEC_ADMIN = "sec_admin"
+    AUDIT_ADMIN = "audit_admin"
+    # The operator console (CLI on the server); never granted to a user account.
+    SYSTEM = "system"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.APPLICANT: "参保人/单位经办员",
+    Role.CLERK: "窗口受理员",
+    Role.REVIEWER: "复核员",
+    Role.ARCHIVIST: "档案管理员",
+    Role.FUND_AUDITOR: "基金监管员",
+    Role.DEPT_OFFICER: "协同部门联络员",
+    Role.LEADER: "分管领导",
+    Role.SYS_ADMIN: "系统管理员",
+    Role.SEC_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
+    Role.SYSTEM: "系统（命令行）",
+}
+
+GRANTABLE_ROLES = frozenset(Role) - {Role.SYSTEM}
+
+
+class Permission(StrEnum):
+    PERSON_READ = "person.read"
+    PERSON_READ_UNMASKED = "person.read_unmasked"
+    PERSON_WRITE = "person.write"
+    EMPLOYER_WRITE = "employer.write"
+    LEDGER_READ = "ledger.read"
+    LEDGER_VERIFY = "ledger.verify"
+    USER_MANAGE = "user.manage"
+    ROLE_GRANT = "role.grant"
+    DEMO_LOAD = "demo.load"
+
+    @property
+    def label(self) -> str:
+        return _PERMISSION_LABELS[self]
+
+
+_PERMISSION_LABELS = {
+    Permission.PERSON_READ: "查询参保人",
+    Permission.PERSON_READ_UNMASKED: "查看未脱敏个人信息",
+    Permission.PERSON_WRITE: "登记/修改参保人",
+    Permission.EMPLOYER_WRITE: "登记/修改单位",
+    Permission.LEDGER_READ: "查看审计留痕",
+    Permission.LEDGER_VERIFY: "校验审计链",
+    Permission.USER_MANAGE: "管理用户账号",
+    Permission.ROLE_GRANT: "授予角色",
+    Permission.DEMO_LOAD: "加载演示数据",
+}
+
+# 三员分立: the system, security and audit administrators must be three different people
+# (GB/T 22239-2019 等级保护 2.0, 安全管理中心 "三权分立" requirement).
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user on whose behalf a use case runs."""
+
+    user_id: int
+    username: str
+    display_name: str
+    department_code: str
+    roles: frozenset[Role]
+
+    @property
+    def role_codes(self) -> str:
+        return ",".join(sorted(self.roles))
+
+
+SYSTEM_ACTOR = Actor(
+    user_id=0,
+    username="system",
+    display_name="系统",
+    department_code="SHEBAO",
+    roles=frozenset({Role.SYSTEM}),
+)

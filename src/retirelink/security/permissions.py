@@ -1,0 +1,60 @@
+"""Role → permission table, checked inside services (not only in routes)."""
+
+from collections.abc import Iterable
+
+from retirelink.errors import ConflictError, PermissionDeniedError
+from retirelink.security.model import SEPARATED_ADMIN_ROLES, Actor, Permission, Role
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.APPLICANT: frozenset(),
+    Role.CLERK: frozenset({P.PERSON_READ, P.PERSON_WRITE, P.EMPLOYER_WRITE}),
+    Role.REVIEWER: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED}),
+    Role.ARCHIVIST: frozenset({P.PERSON_READ}),
+    Role.FUND_AUDITOR: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED}),
+    Role.DEPT_OFFICER: frozenset(),
+    Role.LEADER: frozenset(),
+    # The system administrator runs the platform but reads no personal data and no audit trail.
+    Role.SYS_ADMIN: frozenset({P.USER_MANAGE, P.DEMO_LOAD}),
+    Role.SEC_ADMIN: frozenset({P.ROLE_GRANT}),
+    # The audit administrator reads the ledger, which holds pseudonymous subject keys only.
+    Role.AUDIT_ADMIN: frozenset({P.LEDGER_READ, P.LEDGER_VERIFY}),
+    # Whoever runs the CLI on the server already holds the database; the console may set up
+    # accounts, load data and verify the ledger, but still reads no personal data unmasked.
+    Role.SYSTEM: frozenset(
+        {
+            P.USER_MANAGE,
+            P.ROLE_GRANT,
+            P.DEMO_LOAD,
+            P.PERSON_WRITE,
+            P.EMPLOYER_WRITE,
+            P.LEDGER_VERIFY,
+        }
+    ),
+}
+
+
+def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def has_permission(actor: Actor, permission: Permission) -> bool:
+    return permission in permissions_of(actor.roles)
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise PermissionDeniedError unless one of the actor's roles grants ``permission``."""
+    if not has_permission(actor, permission):
+        raise PermissionDeniedError(f"当前角色无权执行此操作：{permission.label}")
+
+
+def check_separation_of_duties(roles: Iterable[Role]) -> None:
+    """三员分立: no account may hold two of sys_admin / sec_admin / audit_admin."""
+    held = SEPARATED_ADMIN_ROLES.intersection(roles)
+    if len(held) > 1:
+        names = "、".join(sorted(role.label for role in held))
+        raise ConflictError(f"三员分立：同一账号不得同时担任{names}", field="roles")

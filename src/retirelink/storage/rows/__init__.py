@@ -1,0 +1,15 @@
+"""ORM rows: table definitions only. Import this package to register every table."""
+
+from retirelink.storage.rows.accounts import SessionRow, UserRow
+from retirelink.storage.rows.archives import DepartmentRow, EmployerRow, PersonRow
+from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
+
+__all__ = [
+    "DepartmentRow",
+    "EmployerRow",
+    "LedgerEntryRow",
+    "LedgerHeadRow",
+    "PersonRow",
+    "SessionRow",
+    "UserRow",
+]

@@ -1,0 +1,67 @@
+"""SqlAlchemyUnitOfWork: one session, the repositories over it, and the ledger in it.
+
+Leaving the ``with`` block rolls back whatever was not committed, so a use case that fails
+half way writes nothing.
+"""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from retirelink.clock import Clock
+from retirelink.ledger.services import Ledger
+from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
+from retirelink.storage.repositories import (
+    SqlAlchemyDepartmentRepository,
+    SqlAlchemyEmployerRepository,
+    SqlAlchemyLedgerStore,
+    SqlAlchemyPersonRepository,
+    SqlAlchemySessionRepository,
+    SqlAlchemyUserRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        clock: Clock,
+        pseudonymizer: Pseudonymizer,
+        ledger_algorithm: HashAlgorithm = "sm3",
+    ) -> None:
+        self._session_factory = session_factory
+        self.clock = clock
+        self._pseudonymizer = pseudonymizer
+        self._ledger_algorithm = ledger_algorithm
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.persons = SqlAlchemyPersonRepository(self.session)
+        self.employers = SqlAlchemyEmployerRepository(self.session)
+        self.departments = SqlAlchemyDepartmentRepository(self.session)
+        self.users = SqlAlchemyUserRepository(self.session)
+        self.sessions = SqlAlchemySessionRepository(self.session)
+        self.ledger = Ledger(
+            SqlAlchemyLedgerStore(self.session),
+            clock=self.clock,
+            pseudonymizer=self._pseudonymizer,
+            algorithm=self._ledger_algorithm,
+        )
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
