@@ -59,7 +59,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         env="test",
         database_url=database_url,
         data_dir=tmp_path,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        secret_key=TEST_SECRET,
     )
 
 

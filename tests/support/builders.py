@@ -55,7 +55,13 @@ def make_person(**overrides: object) -> Person:
 def seed_departments_and_users(services: Services) -> None:
     with services.uow() as uow:
         uow.departments.add(
-            Department(None, SHEBAO, "峰峰矿区社会保险事业管理中心", DepartmentKind.SOCIAL_SECURITY, "130406")
+            Department(
+                None,
+                SHEBAO,
+                "峰峰矿区社会保险事业管理中心",
+                DepartmentKind.SOCIAL_SECURITY,
+                "130406",
+            )
         )
         for username, (role, display_name) in ROLE_USERS.items():
             uow.users.add(

@@ -14,7 +14,12 @@ from sqlalchemy.engine import URL
 from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
-    "user_sessions", "users", "persons", "employers", "departments", "ledger_entries",
+    "user_sessions",
+    "users",
+    "persons",
+    "employers",
+    "departments",
+    "ledger_entries",
 )
 
 

@@ -16,6 +16,8 @@ class PersonRepository(Protocol):
 
     def get_by_id_number(self, id_number: str) -> Person | None: ...
 
+    def count(self) -> int: ...
+
     def search(
         self, *, name_prefix: str | None, id_prefix: str | None, offset: int, limit: int
     ) -> tuple[list[PersonSummary], int]:

@@ -2,7 +2,12 @@
 
 import typer
 
-from retirelink.cli import db, demo, departments, ledger, serve, users
+from retirelink.cli.db import app as db_app
+from retirelink.cli.demo import app as demo_app
+from retirelink.cli.departments import app as departments_app
+from retirelink.cli.ledger import app as ledger_app
+from retirelink.cli.serve import serve
+from retirelink.cli.users import app as users_app
 
 app = typer.Typer(
     name="retirelink",
@@ -10,12 +15,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("serve", help="启动 Web 服务")(serve.serve)
-app.add_typer(db.app, name="db")
-app.add_typer(demo.app, name="demo")
-app.add_typer(users.app, name="users")
-app.add_typer(departments.app, name="departments")
-app.add_typer(ledger.app, name="ledger")
+app.command("serve", help="启动 Web 服务")(serve)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(departments_app, name="departments")
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:

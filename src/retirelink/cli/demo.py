@@ -1,3 +1,90 @@
-import typer
+from pathlib import Path
 
-app = typer.Typer(help="演示数据", no_args_is_help=True)
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retirelink.bootstrap import Services
+from retirelink.cli.context import console, err_console, open_services, reports_errors
+from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
+
+DEFAULT_SEED = 130406
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@app.command(help="生成并加载演示辖区（经由真实业务服务，逐条留痕）")
+@reports_errors
+def load(
+    persons: int = typer.Option(20_000, min=1, max=1_000_000, help="参保人数"),
+    seed: int = typer.Option(DEFAULT_SEED, help="随机种子（相同种子生成相同数据）"),
+    if_empty: bool = typer.Option(False, "--if-empty", help="库中已有参保人时跳过加载"),
+) -> None:
+    with open_services() as services:
+        if services.settings.env == "prod":
+            err_console.print("[red]生产环境禁止加载演示数据[/red]")
+            raise typer.Exit(2)
+        services.upgrade_database()
+        if if_empty and _has_persons(services):
+            console.print("库中已有参保人，跳过演示数据加载")
+            print_demo_accounts()
+            return
+        with _progress_bar() as bar:
+            task = bar.add_task("加载参保人", total=persons)
+            summary = load_demo(
+                services,
+                seed=seed,
+                persons=persons,
+                progress=lambda n: bar.advance(task, n),
+            )
+    console.print(
+        f"已加载：参保人 {summary.persons_added} 人（已存在跳过 {summary.persons_skipped} 人），"
+        f"单位 {summary.employers_added} 家，账号 {summary.accounts_added} 个，"
+        f"部门交换文件 {len(summary.feed_files)} 个"
+    )
+    print_demo_accounts()
+
+
+def _has_persons(services: Services) -> bool:
+    with services.uow() as uow:
+        return uow.persons.count() > 0
+
+
+def print_demo_accounts() -> None:
+    console.print(f"演示账号（密码均为 [bold]{DEMO_PASSWORD}[/bold]）：")
+    for account in DEMO_ACCOUNTS:
+        console.print(f"  {account.username:<11}{account.display_name}  {account.role.label}")
+
+
+@app.command(help="列出演示账号")
+def accounts() -> None:
+    print_demo_accounts()
+
+
+@app.command(help="批量生成基准测试数据文件（CSV/Parquet，不写数据库）")
+def bulk(
+    out: Path = typer.Argument(..., help="输出目录"),
+    persons: int = typer.Option(10_000_000, min=1, help="参保人数"),
+    seed: int = typer.Option(DEFAULT_SEED, help="随机种子"),
+) -> None:
+    from retirelink.demo.bulk import write_bulk
+
+    with open_services() as services, _progress_bar() as bar:
+        task = bar.add_task("生成", total=persons)
+        summary = write_bulk(
+            out,
+            seed=seed,
+            persons=persons,
+            as_of=services.clock.today(),
+            progress=lambda n: bar.advance(task, n),
+        )
+    console.print(f"已生成 {out}：{summary}")

@@ -35,4 +35,3 @@ class LedgerStore(Protocol):
     ) -> list[LedgerEntry]:
         """Newest first, for the audit page."""
         ...
-

@@ -50,6 +50,9 @@ class SqlAlchemyPersonRepository:
         row = self._session.scalar(select(PersonRow).where(PersonRow.id_number == id_number))
         return _person(row) if row else None
 
+    def count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(PersonRow)) or 0
+
     def search(
         self, *, name_prefix: str | None, id_prefix: str | None, offset: int, limit: int
     ) -> tuple[list[PersonSummary], int]:
@@ -270,8 +273,12 @@ class SqlAlchemyLedgerStore:
             .order_by(LedgerEntryRow.seq)
             .execution_options(yield_per=5000)
         )
-        for values in result.tuples():
-            yield LedgerEntry(*values)
+        try:
+            for values in result:
+                yield LedgerEntry(*values)
+        finally:
+            # A verification that stops at the first break must still release the cursor.
+            result.close()
 
     def recent(
         self,

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from retirelink.clock import CHINA_TZ
 from retirelink.rules.regions import region_name
+from retirelink.security.model import Role
 from retirelink.web.navigation import modules_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -19,7 +20,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals.update(
-        navigation=modules_for, region_label=_region_label, beijing_time=_beijing_time
+        navigation=modules_for,
+        region_label=_region_label,
+        beijing_time=_beijing_time,
+        role_labels=_role_labels,
     )
     return templates
 
@@ -31,6 +35,12 @@ def _region_label(code: str | None) -> str:
     levels = dict.fromkeys([code[:2] + "0000", code[:4] + "00", code])
     names = [name for level in levels if (name := region_name(level))]
     return "".join(names) or code
+
+
+def _role_labels(codes: str) -> str:
+    """"clerk,reviewer" → "窗口受理员、复核员" (unknown codes shown as they are)."""
+    known = {role.value: role.label for role in Role}
+    return "、".join(known.get(code, code) for code in codes.split(",") if code)
 
 
 def _beijing_time(moment: datetime) -> str:

@@ -1,0 +1,129 @@
+"""The `retirelink` CLI against a real database, as an operator would use it."""
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from retirelink.cli import app
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Strong@2026pw"
+
+
+@pytest.fixture
+def run(settings, monkeypatch):
+    monkeypatch.setenv("RETIRELINK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RETIRELINK_ENV", "test")
+    monkeypatch.setenv("RETIRELINK_SECRET_KEY", settings.secret_key.get_secret_value())
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def department(run):
+    result = run(
+        "departments", "add", "SHEBAO", "峰峰矿区社会保险事业管理中心", "--kind", "social_security"
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_db_current_reports_the_head_revision(run):
+    result = run("db", "current")
+
+    assert result.exit_code == 0
+    assert "已是最新" in result.output
+
+
+def test_db_check_finds_no_drift(run):
+    result = run("db", "check")
+
+    assert result.exit_code == 0, result.output
+    assert "一致" in result.output
+
+
+def test_users_create_then_grant_a_second_role(run, department):
+    created = run(
+        "users",
+        "create",
+        "zhangmin",
+        "--name",
+        "张敏",
+        "--department",
+        "SHEBAO",
+        "--role",
+        "clerk",
+        "--password",
+        PASSWORD,
+    )
+    granted = run("users", "grant", "zhangmin", "reviewer")
+
+    assert created.exit_code == 0, created.output
+    assert "窗口受理员" in created.output
+    assert granted.exit_code == 0, granted.output
+    assert "复核员" in granted.output
+
+
+def test_granting_a_second_admin_role_breaks_separation_of_duties(run, department):
+    run(
+        "users",
+        "create",
+        "admin1",
+        "--name",
+        "管理员",
+        "--department",
+        "SHEBAO",
+        "--role",
+        "sys_admin",
+        "--password",
+        PASSWORD,
+    )
+
+    result = run("users", "grant", "admin1", "audit_admin")
+
+    assert result.exit_code == 1
+    assert "三员分立" in result.output
+
+
+def test_creating_a_user_with_a_weak_password_is_refused_in_chinese(run, department):
+    result = run(
+        "users", "create", "weak", "--name", "弱", "--department", "SHEBAO", "--password", "123"
+    )
+
+    assert result.exit_code == 1
+    assert "密码至少" in result.output
+
+
+def test_ledger_verify_passes_and_then_names_the_tampered_entry(run, department, services):
+    run(
+        "users",
+        "create",
+        "zhangmin",
+        "--name",
+        "张敏",
+        "--department",
+        "SHEBAO",
+        "--role",
+        "clerk",
+        "--password",
+        PASSWORD,
+    )
+    assert run("ledger", "verify").exit_code == 0
+
+    with services.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_entries SET actor_name = 'nobody' WHERE seq = 1"))
+    result = run("ledger", "verify")
+
+    assert result.exit_code == 1
+    assert "第 1 条" in result.output
+
+
+def test_ledger_tail_lists_entries_with_chinese_labels(run, department):
+    result = run("ledger", "tail", "--limit", "5")
+
+    assert result.exit_code == 0
+    assert "登记协同部门" in result.output
