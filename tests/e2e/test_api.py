@@ -147,3 +147,27 @@ def test_every_page_carries_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_malformed_json_body_is_a_422_in_chinese(client):
+    token = api_login(client, "clerk")
+
+    response = client.post(
+        "/api/v1/persons", content=b'{"id_number": "1304', headers={
+            "X-CSRF-Token": token, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert "JSON 格式错误" in [item["message"] for item in response.json()["fields"]]
+
+
+def test_a_boolean_is_not_accepted_where_text_is_expected(client):
+    token = api_login(client, "clerk")
+
+    response = client.post(
+        "/api/v1/persons", json={"id_number": True, "name": "王芳"},
+        headers={"X-CSRF-Token": token},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["field"] == "id_number"

@@ -143,3 +143,18 @@ def test_a_reviewer_may_not_open_the_registration_form(client):
     logged_in(client, "reviewer")
 
     assert client.get("/persons/new").status_code == 403
+
+
+def test_an_over_long_name_in_the_form_is_a_422_page_naming_the_field(client, seeded):
+    logged_in(client, "clerk")
+
+    page = client.post(
+        "/persons",
+        data={"id_number": make_id_number(), "name": "王" * 61, "ethnicity": "01",
+              "csrf_token": page_csrf(client, "/persons/new")},
+    )
+
+    assert page.status_code == 422
+    assert "name" in page.text
+    assert "内容过长" in page.text
+    assert ledger_actions(seeded, "person.create") == []
