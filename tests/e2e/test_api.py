@@ -153,8 +153,9 @@ def test_a_malformed_json_body_is_a_422_in_chinese(client):
     token = api_login(client, "clerk")
 
     response = client.post(
-        "/api/v1/persons", content=b'{"id_number": "1304', headers={
-            "X-CSRF-Token": token, "Content-Type": "application/json"},
+        "/api/v1/persons",
+        content=b'{"id_number": "1304',
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
     )
 
     assert response.status_code == 422
@@ -165,7 +166,8 @@ def test_a_boolean_is_not_accepted_where_text_is_expected(client):
     token = api_login(client, "clerk")
 
     response = client.post(
-        "/api/v1/persons", json={"id_number": True, "name": "王芳"},
+        "/api/v1/persons",
+        json={"id_number": True, "name": "王芳"},
         headers={"X-CSRF-Token": token},
     )
 

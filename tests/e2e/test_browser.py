@@ -20,8 +20,14 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a sandboxed CI box with no network: no background fetches, no GPU.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
 
@@ -51,8 +57,10 @@ def browser():
 
 def most_common_two_character_name(services) -> str:
     with services.uow() as uow:
-        names = [p.name for p in uow.persons.search(
-            name_prefix=None, id_prefix="1", offset=0, limit=1000)[0]]
+        names = [
+            p.name
+            for p in uow.persons.search(name_prefix=None, id_prefix="1", offset=0, limit=1000)[0]
+        ]
     counts = Counter(name for name in names if len(name) == 2)
     return counts.most_common(1)[0][0]
 
@@ -90,8 +98,10 @@ def test_clerk_searches_opens_a_person_and_the_read_is_in_the_ledger(
     expect(rows.first).to_be_visible()
     id_cells = clerk.locator("table.grid tbody td.mono").all_inner_texts()
     assert id_cells and all(MASKED_ID.match(cell) for cell in id_cells), id_cells
-    assert all(cell.startswith(name[0]) for cell in clerk.locator(
-        "table.grid tbody tr td:first-child").all_inner_texts())
+    assert all(
+        cell.startswith(name[0])
+        for cell in clerk.locator("table.grid tbody tr td:first-child").all_inner_texts()
+    )
     screenshot(clerk, "search", tmp_path)
 
     rows.first.get_by_role("link", name="详情").click()
@@ -111,7 +121,10 @@ def test_clerk_searches_opens_a_person_and_the_read_is_in_the_ledger(
 
     tail = subprocess.run(
         [sys.executable, "-m", "retirelink", "ledger", "tail", "--action", "person.read"],
-        env={**os.environ, **env, "COLUMNS": "200"}, capture_output=True, text=True, check=True,
+        env={**os.environ, **env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "clerk" in tail.stdout
     assert "参保人详情查看" in tail.stdout

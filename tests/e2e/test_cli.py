@@ -127,3 +127,26 @@ def test_ledger_tail_lists_entries_with_chinese_labels(run, department):
 
     assert result.exit_code == 0
     assert "登记协同部门" in result.output
+
+
+def test_demo_bulk_writes_csv_and_parquet_files_with_the_asked_count(run, tmp_path):
+    out = tmp_path / "bulk"
+
+    result = run("demo", "bulk", str(out), "--persons", "3000")
+
+    assert result.exit_code == 0, result.output
+    persons_csv = (out / "persons.csv").read_text(encoding="utf-8").splitlines()
+    assert len(persons_csv) == 3000 + 1  # header
+    assert (out / "persons.parquet").stat().st_size > 0
+
+
+def test_demo_load_twice_skips_what_is_already_there(run):
+    first = run("demo", "load", "--persons", "50")
+    second = run("demo", "load", "--persons", "50", "--if-empty")
+    third = run("demo", "load", "--persons", "50")
+
+    assert first.exit_code == 0, first.output
+    assert "参保人 50 人" in first.output
+    assert "跳过演示数据加载" in second.output
+    assert "已存在跳过 50 人" in third.output
+    assert "Retire@2026" in first.output

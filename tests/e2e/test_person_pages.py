@@ -150,8 +150,12 @@ def test_an_over_long_name_in_the_form_is_a_422_page_naming_the_field(client, se
 
     page = client.post(
         "/persons",
-        data={"id_number": make_id_number(), "name": "王" * 61, "ethnicity": "01",
-              "csrf_token": page_csrf(client, "/persons/new")},
+        data={
+            "id_number": make_id_number(),
+            "name": "王" * 61,
+            "ethnicity": "01",
+            "csrf_token": page_csrf(client, "/persons/new"),
+        },
     )
 
     assert page.status_code == 422

@@ -19,6 +19,7 @@ from retirelink.security.sessions import new_session_id
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 BAD_CREDENTIALS = "用户名或密码错误"
+LOCKED = "连续登录失败次数过多，账号已临时锁定，请稍后再试"
 
 
 def create_user(
@@ -104,7 +105,11 @@ def log_in(
         dummy_verify(password)
         raise AuthenticationError(BAD_CREDENTIALS)
     if user.is_locked(now):
-        raise AuthenticationError("连续登录失败次数过多，账号已临时锁定，请稍后再试")
+        # The clerk must learn why the right password fails; the attempt is still audited and
+        # takes as long as a real check.
+        dummy_verify(password)
+        _record_locked_attempt(uow, user)
+        raise AuthenticationError(LOCKED)
     if not verify_password(user.password_hash, password):
         _record_failure(uow, user, policy)
         raise AuthenticationError(BAD_CREDENTIALS)
@@ -131,6 +136,16 @@ def _record_failure(uow: AccountsUnitOfWork, user: UserAccount, policy: LoginPol
         action=LedgerAction.ACCOUNT_LOCKED if locked else LedgerAction.LOGIN_FAILED,
         subject=uow.ledger.subject("user", user.username),
         purpose="登录",
+    )
+    uow.commit()
+
+
+def _record_locked_attempt(uow: AccountsUnitOfWork, user: UserAccount) -> None:
+    uow.ledger.record(
+        actor=user.actor(),
+        action=LedgerAction.LOGIN_FAILED,
+        subject=uow.ledger.subject("user", user.username),
+        purpose="账号锁定期间尝试登录",
     )
     uow.commit()
 

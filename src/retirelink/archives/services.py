@@ -88,6 +88,8 @@ def register_person(
 def view_person(uow: ArchivesUnitOfWork, *, actor: Actor, person_id: int, purpose: str) -> Person:
     """Read one person's personal data; the read itself is ledgered."""
     require(actor, Permission.PERSON_READ)
+    if not purpose.strip():
+        raise InvalidInputError("查看个人信息须说明查询目的或依据", field="purpose")
     person = uow.persons.get(person_id)
     if person is None:
         raise NotFoundError("未找到该参保人")
@@ -124,7 +126,7 @@ def search_persons(
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.PERSON_SEARCH,
-        subject=uow.ledger.subject("query", query.strip()),
+        subject=uow.ledger.subject("query", name_prefix or id_prefix or ""),
         purpose=f"{purpose}（命中{total}人）",
     )
     uow.commit()

@@ -5,6 +5,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from retirelink.bootstrap import Services
 from retirelink.cli.context import console, err_console, open_services, reports_errors
+from retirelink.demo.bulk import write_bulk
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
 app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
@@ -76,8 +77,6 @@ def bulk(
     persons: int = typer.Option(10_000_000, min=1, help="参保人数"),
     seed: int = typer.Option(DEFAULT_SEED, help="随机种子"),
 ) -> None:
-    from retirelink.demo.bulk import write_bulk
-
     with open_services() as services, _progress_bar() as bar:
         task = bar.add_task("生成", total=persons)
         summary = write_bulk(
@@ -87,4 +86,6 @@ def bulk(
             as_of=services.clock.today(),
             progress=lambda n: bar.advance(task, n),
         )
-    console.print(f"已生成 {out}：{summary}")
+    for file in summary.files:
+        console.print(f"  {file.path}  {file.rows} 行  {file.bytes / 1e6:.1f} MB")
+    console.print(f"共 {summary.persons} 人，用时 {summary.seconds:.1f} 秒")

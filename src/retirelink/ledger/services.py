@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from retirelink.clock import Clock
+from retirelink.errors import InvalidInputError
 from retirelink.ledger.chain import seal, state_digest, verify_chain
 from retirelink.ledger.model import (
     GENESIS_HASH,
@@ -109,8 +110,10 @@ def read_ledger(
 ) -> list[LedgerEntry]:
     """Newest entries for the audit page; who looked at the audit trail is ledgered too."""
     require(actor, Permission.LEDGER_READ)
+    if page < 1:
+        raise InvalidInputError("页码须≥1", field="page")
     entries = uow.ledger.store.recent(
-        limit=AUDIT_PAGE_SIZE, offset=(max(page, 1) - 1) * AUDIT_PAGE_SIZE, action=action or None
+        limit=AUDIT_PAGE_SIZE, offset=(page - 1) * AUDIT_PAGE_SIZE, action=action or None
     )
     uow.ledger.record(
         actor=actor,

@@ -1,5 +1,7 @@
 """Password hashing with argon2id (RFC 9106 recommended parameters via argon2-cffi defaults)."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -35,7 +37,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def dummy_verify(password: str) -> None:
     """Take as long as a real check, so timing does not reveal which usernames exist."""
-    verify_password(_DUMMY_HASH, password)
+    verify_password(_dummy_hash(), password)
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-real-password")

@@ -38,7 +38,7 @@ def _region_label(code: str | None) -> str:
 
 
 def _role_labels(codes: str) -> str:
-    """"clerk,reviewer" → "窗口受理员、复核员" (unknown codes shown as they are)."""
+    """ "clerk,reviewer" → "窗口受理员、复核员" (unknown codes shown as they are)."""
     known = {role.value: role.label for role in Role}
     return "、".join(known.get(code, code) for code in codes.split(",") if code)
 
