@@ -32,6 +32,22 @@ def department(run):
     assert result.exit_code == 0, result.output
 
 
+def create_user(run, username, role):
+    return run(
+        "users",
+        "create",
+        username,
+        "--name",
+        "张敏",
+        "--department",
+        "SHEBAO",
+        "--role",
+        role,
+        "--password",
+        PASSWORD,
+    )
+
+
 def test_db_current_reports_the_head_revision(run):
     result = run("db", "current")
 
@@ -47,19 +63,7 @@ def test_db_check_finds_no_drift(run):
 
 
 def test_users_create_then_grant_a_second_role(run, department):
-    created = run(
-        "users",
-        "create",
-        "zhangmin",
-        "--name",
-        "张敏",
-        "--department",
-        "SHEBAO",
-        "--role",
-        "clerk",
-        "--password",
-        PASSWORD,
-    )
+    created = create_user(run, "zhangmin", "clerk")
     granted = run("users", "grant", "zhangmin", "reviewer")
 
     assert created.exit_code == 0, created.output
@@ -69,19 +73,7 @@ def test_users_create_then_grant_a_second_role(run, department):
 
 
 def test_granting_a_second_admin_role_breaks_separation_of_duties(run, department):
-    run(
-        "users",
-        "create",
-        "admin1",
-        "--name",
-        "管理员",
-        "--department",
-        "SHEBAO",
-        "--role",
-        "sys_admin",
-        "--password",
-        PASSWORD,
-    )
+    create_user(run, "admin1", "sys_admin")
 
     result = run("users", "grant", "admin1", "audit_admin")
 
@@ -99,19 +91,7 @@ def test_creating_a_user_with_a_weak_password_is_refused_in_chinese(run, departm
 
 
 def test_ledger_verify_passes_and_then_names_the_tampered_entry(run, department, services):
-    run(
-        "users",
-        "create",
-        "zhangmin",
-        "--name",
-        "张敏",
-        "--department",
-        "SHEBAO",
-        "--role",
-        "clerk",
-        "--password",
-        PASSWORD,
-    )
+    create_user(run, "zhangmin", "clerk")
     assert run("ledger", "verify").exit_code == 0
 
     with services.engine.begin() as conn:
