@@ -1,0 +1,110 @@
+"""Explanations: the trace every rule result carries.
+
+Each step names what was computed (中文 label), the formula, the inputs and parameter values
+used, the result, the legal references behind it, and the archive evidence behind its facts.
+The UI renders the steps; the ledger stores their digest with the decision.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def show(value: object) -> str:
+    """Uniform text for trace values (Decimal without exponent, others as str).
+
+    >>> show(Decimal("3520.00")), show(139), show(True)
+    ('3520.00', '139', 'true')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    label: str
+    formula: str
+    inputs: Mapping[str, str]
+    result: str
+    references: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "formula": self.formula,
+            "inputs": dict(self.inputs),
+            "result": self.result,
+            "references": list(self.references),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    steps: tuple[Step, ...] = ()
+
+    def step(self, key: str) -> Step:
+        for item in self.steps:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    def __add__(self, other: "Explanation") -> "Explanation":
+        return Explanation(self.steps + other.steps)
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [item.to_dict() for item in self.steps]
+
+
+@dataclass
+class Trace:
+    """Collects steps while a rule computes; ``explanation()`` freezes them.
+
+    >>> trace = Trace()
+    >>> trace.record("delay", "延迟月数", "floor(k/4)+1", {"k": 3}, 1, references=("办法第一条",))
+    1
+    >>> trace.explanation().step("delay").result
+    '1'
+    """
+
+    steps: list[Step] = field(default_factory=list)
+
+    def record(
+        self,
+        key: str,
+        label: str,
+        formula: str,
+        inputs: Mapping[str, object],
+        result: T,
+        *,
+        references: tuple[str, ...] = (),
+        evidence: tuple[str, ...] = (),
+    ) -> T:
+        """Add a step and hand back ``result`` so computations read as one expression."""
+        self.steps.append(
+            Step(
+                key=key,
+                label=label,
+                formula=formula,
+                inputs={name: show(value) for name, value in inputs.items()},
+                result=show(result),
+                references=references,
+                evidence=evidence,
+            )
+        )
+        return result
+
+    def extend(self, explanation: Explanation) -> None:
+        self.steps.extend(explanation.steps)
+
+    def explanation(self) -> Explanation:
+        return Explanation(tuple(self.steps))
