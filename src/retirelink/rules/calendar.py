@@ -114,7 +114,8 @@ def anniversary(day: date, months: int) -> date:
 def age_in_months(birth: date, on: date) -> int:
     """Completed (已满) months of age on ``on`` (民法典 第二百零三条 for missing days).
 
-    >>> age_in_months(date(1965, 5, 20), date(2025, 5, 19)), age_in_months(date(1965, 5, 20), date(2025, 5, 20))
+    >>> birth = date(1965, 5, 20)
+    >>> age_in_months(birth, date(2025, 5, 19)), age_in_months(birth, date(2025, 5, 20))
     (719, 720)
     >>> age_in_months(date(1964, 2, 29), date(2024, 2, 28))
     719

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,7 @@ def _dated_values(
     if not isinstance(raw, dict) or not raw:
         raise ParameterFileError(f"参数文件{where}缺少取值（values）", field=where)
     dated = [_dated_value(key, entry, where, unit, choices) for key, entry in raw.items()]
-    for earlier, later in zip(dated, dated[1:], strict=False):
+    for earlier, later in pairwise(dated):
         if later.effective <= earlier.effective:
             raise ParameterFileError(
                 f"参数文件{where}中生效日期{later.effective}未按时间顺序排列", field=where

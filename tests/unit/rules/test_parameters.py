@@ -21,7 +21,8 @@ label: 过渡系数
 unit: rate
 values:
   2006-01-01: {value: 0.012, reference: 某省文件第三条, confidence: S}
-  2020-01-01: {value: 0.013, reference: 某省文件（2019修订）第三条, confidence: U, illustrative: true}
+  2020-01-01:
+    {value: 0.013, reference: 某省文件（2019修订）第三条, confidence: U, illustrative: true}
 """
 
 
@@ -57,7 +58,7 @@ def test_a_date_before_the_first_value_is_an_error_not_a_default(root):
 
 
 def test_an_unknown_parameter_is_named(root):
-    with pytest.raises(InvalidInputError, match="pension.nothing"):
+    with pytest.raises(InvalidInputError, match=r"pension\.nothing"):
         load_parameters(root).value("pension.nothing", date(2025, 1, 1))
 
 
