@@ -160,7 +160,9 @@ class FakeLedgerStore:
 
     def append(self, entry: LedgerEntry) -> None:
         self.entries.append(entry)
-        self.stored_head = LedgerHead(entry.seq, entry.entry_hash)
+
+    def set_head(self, head: LedgerHead) -> None:
+        self.stored_head = head
 
     def head(self) -> LedgerHead | None:
         return self.stored_head
@@ -210,6 +212,8 @@ class FakeUnitOfWork:
         self.committed = False
 
     def commit(self) -> None:
+        self.ledger.flush()
+        self.ledger.reset()
         self.commits += 1
         self.committed = True
 

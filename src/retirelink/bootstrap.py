@@ -21,7 +21,7 @@ class Services:
     settings: Settings
     engine: Engine
     clock: Clock
-    uow: Callable[[], SqlAlchemyUnitOfWork]
+    uow: Callable[..., SqlAlchemyUnitOfWork]
     login_policy: LoginPolicy
     sessions: SessionCodec
 
@@ -35,13 +35,15 @@ class Services:
 def build(settings: Settings, *, clock: Clock | None = None) -> Services:
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    read_session_factory = make_session_factory(engine, read_only=True)
     the_clock = clock or SystemClock()
     secret = settings.secret_key.get_secret_value()
     pseudonymizer = Pseudonymizer(secret.encode())
 
-    def unit_of_work() -> SqlAlchemyUnitOfWork:
+    def unit_of_work(*, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        """A unit of work; ``read_only=True`` for reads that write nothing, not even the ledger."""
         return SqlAlchemyUnitOfWork(
-            session_factory,
+            read_session_factory if read_only else session_factory,
             clock=the_clock,
             pseudonymizer=pseudonymizer,
             ledger_algorithm=settings.ledger_hash,

@@ -95,3 +95,17 @@ def test_a_rolled_back_use_case_leaves_no_ledger_entry(services):
     report = verify(services)
     assert report.ok
     assert report.entries_checked == 0
+
+
+def test_a_long_read_only_verification_does_not_block_a_writer(services):
+    write_entries(services, count=3)
+
+    with services.uow(read_only=True) as reader:
+        entries = reader.ledger.store.iter_entries()
+        first = next(entries)  # the read transaction is open and holds its snapshot
+        write_entries(services, count=1)  # must not wait for the reader to finish
+        rest = list(entries)
+
+    assert first.seq == 1
+    assert [e.seq for e in rest] in ([2, 3], [2, 3, 4])  # snapshot isolation may differ
+    assert verify(services).entries_checked == 4

@@ -1,7 +1,7 @@
 """Account use cases: create, grant, log in with lockout, sessions, log out."""
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from retirelink.accounts.model import LoginPolicy, SessionRecord, UserAccount
 from retirelink.accounts.ports import AccountsUnitOfWork
@@ -155,7 +155,17 @@ def _record_locked_attempt(uow: AccountsUnitOfWork, user: UserAccount) -> None:
 _TOUCH_AFTER_SECONDS = 60
 
 
-def resume_session(uow: AccountsUnitOfWork, *, session_id: str, policy: LoginPolicy) -> Actor:
+@dataclass(frozen=True)
+class ResumedSession:
+    actor: Actor
+    touch_due: bool  # last_seen is old enough to be worth a write (see touch_session)
+
+
+def resume_session(
+    uow: AccountsUnitOfWork, *, session_id: str, policy: LoginPolicy
+) -> ResumedSession:
+    """Check a session is live and its user active; reads only, so it can run in a read
+    transaction that never waits for writers."""
     now = uow.clock.now()
     session = uow.sessions.get(session_id)
     if session is None or not session.is_live(now, policy):
@@ -163,10 +173,16 @@ def resume_session(uow: AccountsUnitOfWork, *, session_id: str, policy: LoginPol
     user = uow.users.get(session.user_id)
     if user is None or not user.active:
         raise AuthenticationError("账号已停用")
-    if (now - session.last_seen_at).total_seconds() > _TOUCH_AFTER_SECONDS:
-        uow.sessions.update(replace(session, last_seen_at=now))
+    stale = (now - session.last_seen_at).total_seconds() > _TOUCH_AFTER_SECONDS
+    return ResumedSession(user.actor(), touch_due=stale)
+
+
+def touch_session(uow: AccountsUnitOfWork, *, session_id: str) -> None:
+    """Move the idle clock of a session forward to now."""
+    session = uow.sessions.get(session_id)
+    if session is not None and session.revoked_at is None:
+        uow.sessions.update(replace(session, last_seen_at=uow.clock.now()))
         uow.commit()
-    return user.actor()
 
 
 def log_out(uow: AccountsUnitOfWork, *, session_id: str) -> None:

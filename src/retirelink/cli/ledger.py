@@ -12,7 +12,7 @@ _LABELS = {action.value: action.label for action in LedgerAction}
 
 @app.command(help="重新计算整条哈希链，指出第一处被修改、删除或调序的条目")
 def verify() -> None:
-    with open_services() as services, services.uow() as uow:
+    with open_services() as services, services.uow(read_only=True) as uow:
         report = verify_ledger(uow.ledger.store)
     if report.broken:
         err_console.print(

@@ -14,7 +14,11 @@ class LedgerStore(Protocol):
         ...
 
     def append(self, entry: LedgerEntry) -> None:
-        """Insert ``entry`` and move the head to it."""
+        """Insert ``entry`` (the head moves only with ``set_head``)."""
+        ...
+
+    def set_head(self, head: LedgerHead) -> None:
+        """Store the last entry's (seq, hash); done once per transaction, before commit."""
         ...
 
     def head(self) -> LedgerHead | None:

@@ -10,6 +10,7 @@ from retirelink.ledger.model import (
     GENESIS_HASH,
     LedgerAction,
     LedgerEntry,
+    LedgerHead,
     Subject,
     VerifyReport,
 )
@@ -34,6 +35,11 @@ class Ledger:
         self._clock = clock
         self._pseudonymizer = pseudonymizer
         self._algorithm = algorithm
+        # The head is locked once per transaction and then kept here: a batch of appends
+        # costs one INSERT each, not a lock, an insert and an update.
+        self._head: LedgerHead | None = None
+        self._locked = False
+        self._dirty = False
 
     def subject(self, subject_type: str, natural_id: str) -> Subject:
         return Subject(subject_type, self._pseudonymizer.subject_key(subject_type, natural_id))
@@ -48,7 +54,7 @@ class Ledger:
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
     ) -> LedgerEntry:
-        head = self.store.lock_head()
+        head = self._locked_head()
         entry = seal(
             LedgerEntry(
                 seq=head.seq + 1 if head else 1,
@@ -69,7 +75,23 @@ class Ledger:
             )
         )
         self.store.append(entry)
+        self._head, self._dirty = LedgerHead(entry.seq, entry.entry_hash), True
         return entry
+
+    def _locked_head(self) -> LedgerHead | None:
+        if not self._locked:
+            self._head, self._locked = self.store.lock_head(), True
+        return self._head
+
+    def flush(self) -> None:
+        """Write the head of this transaction's appends; the unit of work calls it before commit."""
+        if self._dirty and self._head is not None:
+            self.store.set_head(self._head)
+            self._dirty = False
+
+    def reset(self) -> None:
+        """Forget the head after commit or rollback: the lock went with the transaction."""
+        self._head, self._locked, self._dirty = None, False, False
 
 
 def verify_ledger(store: LedgerStore) -> VerifyReport:
@@ -91,10 +113,16 @@ class LedgerUnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-def verify_and_record(uow: LedgerUnitOfWork, *, actor: Actor) -> VerifyReport:
-    """Verify the chain on an auditor's request; the verification itself is ledgered."""
+def verify_and_record(
+    reader: LedgerUnitOfWork, uow: LedgerUnitOfWork, *, actor: Actor
+) -> VerifyReport:
+    """Verify the chain on an auditor's request; the verification itself is ledgered.
+
+    The long read goes through ``reader`` (a read-only unit of work, so on SQLite it holds no
+    write lock while it walks millions of entries); the short record goes through ``uow``.
+    """
     require(actor, Permission.LEDGER_VERIFY)
-    report = verify_ledger(uow.ledger.store)
+    report = verify_ledger(reader.ledger.store)
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.LEDGER_VERIFY,

@@ -15,8 +15,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+READ_ONLY_OPTION = "retirelink_read_only"
+
+
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for use cases; ``read_only`` ones never take SQLite's write lock."""
+    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -37,8 +42,11 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Every unit of work may append to the ledger; taking the write lock up front avoids
-        # SQLITE_BUSY when a read transaction later tries to upgrade to a write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that may write (every one may append to the ledger) takes the write
+        # lock up front: a deferred transaction that later upgrades gets SQLITE_BUSY instead
+        # of waiting. Read-only work (verifying the ledger, resuming a session) stays deferred
+        # and, under WAL, never blocks or waits for writers.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

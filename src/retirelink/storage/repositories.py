@@ -256,11 +256,13 @@ class SqlAlchemyLedgerStore:
         return LedgerHead(row.seq, row.entry_hash) if row.seq else None
 
     def append(self, entry: LedgerEntry) -> None:
-        self._session.add(LedgerEntryRow(**asdict(entry)))
+        self._session.add(LedgerEntryRow(**vars(entry)))
+
+    def set_head(self, head: LedgerHead) -> None:
         self._session.execute(
             update(LedgerHeadRow)
             .where(LedgerHeadRow.id == self.HEAD_ID)
-            .values(seq=entry.seq, entry_hash=entry.entry_hash)
+            .values(seq=head.seq, entry_hash=head.entry_hash)
         )
 
     def iter_entries(self, *, from_seq: int = 1) -> Iterator[LedgerEntry]:

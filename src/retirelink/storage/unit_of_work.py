@@ -57,11 +57,14 @@ class SqlAlchemyUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        self.rollback()
         self.session.close()
 
     def commit(self) -> None:
+        self.ledger.flush()
         self.session.commit()
+        self.ledger.reset()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self.ledger.reset()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from retirelink.accounts.services import resume_session
+from retirelink.accounts.services import resume_session, touch_session
 from retirelink.bootstrap import Services
 from retirelink.errors import AuthenticationError, PermissionDeniedError
 from retirelink.security.crypto import constant_time_equal
@@ -36,14 +36,28 @@ def get_uow(services: ServicesDep) -> Iterator[SqlAlchemyUnitOfWork]:
 UnitOfWorkDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 
 
-async def current_actor(request: Request, services: ServicesDep) -> Actor:
-    """The logged-in actor; unsafe methods must also carry the session's CSRF token."""
+def session_actor(request: Request, services: ServicesDep) -> tuple[Actor, str]:
+    """Resolve the session cookie to its actor. A plain ``def``: FastAPI runs it in the
+    thread pool, so a database wait never blocks the event loop."""
     token = request.cookies.get(SESSION_COOKIE)
     session_id = services.sessions.decode(token) if token else None
     if session_id is None:
         raise AuthenticationError("请先登录")
-    with services.uow() as uow:
-        actor = resume_session(uow, session_id=session_id, policy=services.login_policy)
+    with services.uow(read_only=True) as uow:
+        resumed = resume_session(uow, session_id=session_id, policy=services.login_policy)
+    if resumed.touch_due:
+        with services.uow() as uow:
+            touch_session(uow, session_id=session_id)
+    return resumed.actor, session_id
+
+
+async def current_actor(
+    request: Request,
+    services: ServicesDep,
+    resolved: Annotated[tuple[Actor, str], Depends(session_actor)],
+) -> Actor:
+    """The logged-in actor; unsafe methods must also carry the session's CSRF token."""
+    actor, session_id = resolved
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, services, session_id)
     request.state.actor = actor

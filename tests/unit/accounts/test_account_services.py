@@ -13,6 +13,7 @@ from retirelink.accounts.services import (
     log_in,
     log_out,
     resume_session,
+    touch_session,
 )
 from retirelink.archives.model import Department, DepartmentKind
 from retirelink.errors import (
@@ -287,8 +288,27 @@ def test_a_deactivated_user_cannot_log_in(uow: FakeUnitOfWork) -> None:
 def test_a_live_session_resumes_as_its_user(uow: FakeUnitOfWork) -> None:
     session_id = open_session(uow)
     uow.clock.advance(timedelta(minutes=29))
-    assert resume_session(uow, session_id=session_id, policy=POLICY).username == "clerk"
+    resumed = resume_session(uow, session_id=session_id, policy=POLICY)
+    assert resumed.actor.username == "clerk"
+    assert resumed.touch_due
+    assert uow.commits == 0  # resuming writes nothing
+
+    touch_session(uow, session_id=session_id)
     assert uow.sessions.rows[session_id].last_seen_at == uow.clock.now()
+
+
+def test_a_session_seen_within_the_minute_needs_no_touch(uow: FakeUnitOfWork) -> None:
+    session_id = open_session(uow)
+    uow.clock.advance(timedelta(seconds=59))
+    assert not resume_session(uow, session_id=session_id, policy=POLICY).touch_due
+
+
+def test_touching_keeps_an_active_session_alive_past_the_idle_limit(uow: FakeUnitOfWork) -> None:
+    session_id = open_session(uow)
+    uow.clock.advance(timedelta(minutes=20))
+    touch_session(uow, session_id=session_id)
+    uow.clock.advance(timedelta(minutes=20))
+    assert resume_session(uow, session_id=session_id, policy=POLICY).actor.username == "clerk"
 
 
 def test_a_session_idle_for_more_than_30_minutes_is_refused(uow: FakeUnitOfWork) -> None:
@@ -300,9 +320,10 @@ def test_a_session_idle_for_more_than_30_minutes_is_refused(uow: FakeUnitOfWork)
 
 def test_a_session_older_than_8_hours_is_refused_even_if_active(uow: FakeUnitOfWork) -> None:
     session_id = open_session(uow)
-    for _ in range(24):  # a request every 20 minutes for 8 hours
+    for _ in range(24):  # a request every 20 minutes for 8 hours, as the web layer makes them
         uow.clock.advance(timedelta(minutes=20))
-        resume_session(uow, session_id=session_id, policy=POLICY)
+        if resume_session(uow, session_id=session_id, policy=POLICY).touch_due:
+            touch_session(uow, session_id=session_id)
     uow.clock.advance(timedelta(minutes=1))
     with pytest.raises(AuthenticationError):
         resume_session(uow, session_id=session_id, policy=POLICY)

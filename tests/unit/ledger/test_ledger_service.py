@@ -17,7 +17,9 @@ CLERK = make_actor(Role.CLERK, user_id=7, username="clerk")
 AUDIT_ADMIN = make_actor(Role.AUDIT_ADMIN, user_id=9, username="auditadmin")
 
 
-def record_reads(uow: FakeUnitOfWork, count: int, *, actor: Actor = CLERK) -> None:
+def record_reads(
+    uow: FakeUnitOfWork, count: int, *, actor: Actor = CLERK, commit: bool = True
+) -> None:
     for n in range(count):
         uow.ledger.record(
             actor=actor,
@@ -26,6 +28,8 @@ def record_reads(uow: FakeUnitOfWork, count: int, *, actor: Actor = CLERK) -> No
             purpose=f"待遇核定{n}",
         )
         uow.clock.advance(timedelta(seconds=1))
+    if commit:
+        uow.commit()
 
 
 @pytest.fixture
@@ -36,7 +40,7 @@ def uow() -> FakeUnitOfWork:
 def test_record_numbers_entries_from_one_and_chains_each_to_the_previous(
     uow: FakeUnitOfWork,
 ) -> None:
-    record_reads(uow, 3)
+    record_reads(uow, 3, commit=False)
     entries = uow.ledger_store.entries
     assert [e.seq for e in entries] == [1, 2, 3]
     assert [e.prev_hash for e in entries] == [
@@ -44,7 +48,18 @@ def test_record_numbers_entries_from_one_and_chains_each_to_the_previous(
         entries[0].entry_hash,
         entries[1].entry_hash,
     ]
+    assert uow.ledger_store.head() is None  # the head is written once, at commit
+    uow.commit()
     assert uow.ledger_store.head() == LedgerHead(3, entries[2].entry_hash)
+
+
+def test_the_next_transaction_chains_on_the_committed_head(uow: FakeUnitOfWork) -> None:
+    record_reads(uow, 2)
+    record_reads(uow, 1)
+
+    first, second, third = uow.ledger_store.entries
+    assert (third.seq, third.prev_hash) == (3, second.entry_hash)
+    assert uow.ledger_store.head() == LedgerHead(3, third.entry_hash)
 
 
 def test_record_copies_the_actor_the_time_and_the_algorithm(uow: FakeUnitOfWork) -> None:
@@ -142,25 +157,25 @@ def test_verify_ledger_finds_a_deleted_tail_through_the_stored_head(uow: FakeUni
 
 def test_a_clerk_may_not_verify_the_ledger_and_nothing_is_recorded(uow: FakeUnitOfWork) -> None:
     with pytest.raises(PermissionDeniedError):
-        verify_and_record(uow, actor=CLERK)
+        verify_and_record(uow, uow, actor=CLERK)
     assert (uow.ledger_store.entries, uow.commits) == ([], 0)
 
 
 def test_verifying_the_ledger_is_itself_recorded_and_committed(uow: FakeUnitOfWork) -> None:
     record_reads(uow, 3)
-    report = verify_and_record(uow, actor=AUDIT_ADMIN)
+    report = verify_and_record(uow, uow, actor=AUDIT_ADMIN)
     assert (report.ok, report.entries_checked) == (True, 3)
     last = uow.ledger_store.entries[-1]
     assert (last.seq, last.action, last.actor_name) == (4, "ledger.verify", "auditadmin")
     assert "完整" in last.purpose
-    assert uow.commits == 1
+    assert uow.commits == 2  # the setup reads, then the verification record
 
 
 def test_a_failed_verification_is_recorded_with_the_broken_position(uow: FakeUnitOfWork) -> None:
     record_reads(uow, 3)
     entries = uow.ledger_store.entries
     entries[1] = replace(entries[1], actor_name="someone-else")
-    report = verify_and_record(uow, actor=AUDIT_ADMIN)
+    report = verify_and_record(uow, uow, actor=AUDIT_ADMIN)
     assert report.broken_seq == 2
     assert "第2条" in uow.ledger_store.entries[-1].purpose
 
@@ -179,11 +194,11 @@ def test_reading_the_ledger_returns_newest_first_and_is_recorded(uow: FakeUnitOf
     entries = read_ledger(uow, actor=AUDIT_ADMIN)
     assert [e.seq for e in entries] == [3, 2, 1]
     assert uow.ledger_store.actions()[-1] == "ledger.read"
-    assert uow.commits == 1
+    assert uow.commits == 2  # the setup reads, then the audit read record
 
 
 def test_reading_the_ledger_can_filter_by_action(uow: FakeUnitOfWork) -> None:
     record_reads(uow, 2)
-    verify_and_record(uow, actor=AUDIT_ADMIN)
+    verify_and_record(uow, uow, actor=AUDIT_ADMIN)
     entries = read_ledger(uow, actor=AUDIT_ADMIN, action="ledger.verify")
     assert [e.action for e in entries] == ["ledger.verify"]

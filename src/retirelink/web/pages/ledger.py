@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from retirelink.ledger.model import LedgerAction
 from retirelink.ledger.services import read_ledger, verify_and_record
-from retirelink.web.deps import CurrentActor, UnitOfWorkDep
+from retirelink.web.deps import CurrentActor, ServicesDep, UnitOfWorkDep
 from retirelink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +36,9 @@ def ledger_page(
 
 
 @router.post("/ledger/verify")
-def ledger_verify(request: Request, actor: CurrentActor, uow: UnitOfWorkDep) -> Response:
-    report = verify_and_record(uow, actor=actor)
+def ledger_verify(
+    request: Request, actor: CurrentActor, uow: UnitOfWorkDep, services: ServicesDep
+) -> Response:
+    with services.uow(read_only=True) as reader:
+        report = verify_and_record(reader, uow, actor=actor)
     return render(request, "ledger/_verify.html", {"report": report})
