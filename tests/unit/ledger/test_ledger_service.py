@@ -57,7 +57,7 @@ def test_the_next_transaction_chains_on_the_committed_head(uow: FakeUnitOfWork) 
     record_reads(uow, 2)
     record_reads(uow, 1)
 
-    first, second, third = uow.ledger_store.entries
+    _, second, third = uow.ledger_store.entries
     assert (third.seq, third.prev_hash) == (3, second.entry_hash)
     assert uow.ledger_store.head() == LedgerHead(3, third.entry_hash)
 

@@ -1,0 +1,312 @@
+"""Flexible retirement (弹性退休): the window, the minimum-contribution reference year, requests.
+
+Legal basis: 《国务院关于渐进式延迟法定退休年龄的办法》第二条 (minimum 15 → 20 years, 附件4) and
+第三条 (flexible early/late retirement, at most 3 years either way, never below the original
+age); 人社部发〔2024〕94号《实施弹性退休制度暂行办法》 (written notice, employer agreement, the
+minimum-contribution reference year); 社会保险法第十六条 and 人社部令第13号第二条、第三条 (options
+of a person short of the minimum). Parameters are looked up on ``on``, the determination date.
+The minimum by year and the shortfall options live in ``retirement_age`` and are re-exported.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from retirelink.rules.calendar import YearMonth, YearsMonths
+from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.parameters import ParameterSet
+from retirelink.rules.retirement_age import (
+    ContributionShortfall,
+    MinimumContribution,
+    RetirementCategory,
+    ShortfallOption,
+    ShortfallRoute,
+    StatutoryRetirement,
+    check_months,
+    cite,
+    contribution_shortfall,
+    minimum_contribution,
+    statutory_retirement,
+)
+
+__all__ = [
+    "ContributionShortfall",
+    "FlexibleDirection",
+    "FlexibleRequest",
+    "FlexibleRequestDecision",
+    "FlexibleWindow",
+    "MinimumContribution",
+    "Refusal",
+    "RequestProblem",
+    "ShortfallOption",
+    "ShortfallRoute",
+    "contribution_shortfall",
+    "flexible_window",
+    "minimum_contribution",
+    "minimum_for_retirement",
+    "validate_flexible_request",
+]
+
+EARLY_MAX = "retirement_age.flexible_early_max_months"
+LATE_MAX = "retirement_age.flexible_late_max_months"
+EARLY_NOTICE = "retirement_age.flexible_early_notice_months"
+LATE_AGREEMENT = "retirement_age.flexible_late_agreement_months"
+REFERENCE_YEAR = {
+    "early": "eligibility.early_retirement_reference_year",
+    "late": "eligibility.late_retirement_reference_year",
+}
+
+
+class FlexibleDirection(StrEnum):
+    EARLY = "early"
+    STATUTORY = "statutory"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return {"early": "弹性提前退休", "statutory": "按法定退休年龄退休", "late": "弹性延迟退休"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleWindow:
+    """Earliest and latest retirement under 办法第三条 around the statutory age."""
+
+    statutory: StatutoryRetirement
+    earliest_age: YearsMonths
+    earliest_month: YearMonth
+    latest_age: YearsMonths
+    latest_month: YearMonth
+    explanation: Explanation
+
+    def direction_of(self, requested: YearMonth) -> FlexibleDirection:
+        statutory = self.statutory.retirement_month
+        if requested < statutory:
+            return FlexibleDirection.EARLY
+        return FlexibleDirection.LATE if requested > statutory else FlexibleDirection.STATUTORY
+
+
+def flexible_window(
+    category: RetirementCategory | str, birth: YearMonth, *, on: date, params: ParameterSet
+) -> FlexibleWindow:
+    """The flexible retirement window of a person.
+
+    Legal basis: 办法第三条 — early at most 3 years before the statutory age and never below the
+    original age (女50/女55/男60): earliest = max(statutory − 36, original); late (only with the
+    employer's agreement) at most 3 years after: latest = statutory + 36.
+    """
+    statutory = statutory_retirement(category, birth, on=on, params=params)
+    early, late = params.get(EARLY_MAX, on), params.get(LATE_MAX, on)
+    trace = Trace()
+    trace.extend(statutory.explanation)
+    age, original = statutory.statutory_age, statutory.original_age
+    earliest = YearsMonths.of(max(age.total_months - early.value, original.total_months))
+    latest = YearsMonths.of(age.total_months + late.value)
+    trace.record(
+        "flexible_earliest_age",
+        "弹性提前退休最早年龄",
+        "max(法定退休年龄 − 最长提前月数, 原法定退休年龄)",
+        {"statutory_age": age.age_label, "early_max": early.value, "original": original.age_label},
+        earliest.age_label,
+        references=(cite(early),),
+    )
+    trace.record(
+        "flexible_latest_age",
+        "弹性延迟退休最晚年龄",
+        "法定退休年龄 + 最长延迟月数",
+        {"statutory_age": age.age_label, "late_max": late.value},
+        latest.age_label,
+        references=(cite(late),),
+    )
+    return FlexibleWindow(
+        statutory=statutory,
+        earliest_age=earliest,
+        earliest_month=birth.plus(earliest.total_months),
+        latest_age=latest,
+        latest_month=birth.plus(latest.total_months),
+        explanation=trace.explanation(),
+    )
+
+
+def minimum_for_retirement(
+    window: FlexibleWindow, retirement: YearMonth, *, on: date, params: ParameterSet
+) -> MinimumContribution:
+    """The minimum that applies to retiring in ``retirement``, by the flexible reference year.
+
+    Legal basis: 人社部发〔2024〕94号 第七条 (as quoted by secondary sources) — early: the year
+    of the actual retirement; late: the year the statutory age is reached. Both are parameters
+    (``eligibility.early/late_retirement_reference_year``).
+    """
+    direction = window.direction_of(retirement)
+    statutory_year = window.statutory.retirement_month.year
+    year, reference = statutory_year, "办法第二条"
+    if direction is not FlexibleDirection.STATUTORY:
+        dated = params.get(REFERENCE_YEAR[direction.value], on)
+        year = retirement.year if dated.value == "retirement_year" else statutory_year
+        reference = cite(dated)
+    trace = Trace()
+    trace.record(
+        "reference_year",
+        "最低缴费年限参照年份",
+        "提前：实际退休年份；延迟：达到法定退休年龄年份（按参数）",
+        {"direction": direction.label, "retirement": retirement, "statutory_year": statutory_year},
+        year,
+        references=(reference,),
+    )
+    minimum = minimum_contribution(year, on=on, params=params)
+    return MinimumContribution(
+        year=year,
+        required_months=minimum.required_months,
+        explanation=trace.explanation() + minimum.explanation,
+    )
+
+
+class RequestProblem(StrEnum):
+    BEFORE_EARLIEST = "before_earliest"
+    AFTER_LATEST = "after_latest"
+    LATE_WITHOUT_AGREEMENT = "late_without_agreement"
+    EARLY_BELOW_MINIMUM = "early_below_minimum"
+    EARLY_NOTICE = "early_notice"
+    LATE_AGREEMENT_TIMING = "late_agreement_timing"
+
+    @property
+    def label(self) -> str:
+        return _PROBLEM_LABELS[self]
+
+
+_PROBLEM_LABELS = {
+    RequestProblem.BEFORE_EARLIEST: "早于弹性提前退休最早时间",
+    RequestProblem.AFTER_LATEST: "晚于弹性延迟退休最晚时间",
+    RequestProblem.LATE_WITHOUT_AGREEMENT: "弹性延迟退休未经所在单位同意",
+    RequestProblem.EARLY_BELOW_MINIMUM: "弹性提前退休未达到最低缴费年限",
+    RequestProblem.EARLY_NOTICE: "弹性提前退休未按时书面告知所在单位",
+    RequestProblem.LATE_AGREEMENT_TIMING: "弹性延迟退休未按时书面约定",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One reason a requested month cannot be approved (中文 message with the figures)."""
+
+    problem: RequestProblem
+    message: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleRequest:
+    """A requested retirement month with the facts the 暂行办法 conditions need.
+
+    ``contribution_months`` counts contributions (含视同) up to the requested month;
+    ``notice_date`` is the written notice to the employer (early); ``agreement_date`` the
+    written employer–worker agreement on the delayed month (late).
+    """
+
+    category: RetirementCategory | str
+    birth: YearMonth
+    requested: YearMonth
+    contribution_months: int
+    notice_date: date | None = None
+    employer_agreed: bool = False
+    agreement_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleRequestDecision:
+    requested: YearMonth
+    direction: FlexibleDirection
+    window: FlexibleWindow
+    minimum: MinimumContribution
+    refusals: tuple[Refusal, ...]
+    explanation: Explanation
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals
+
+
+def validate_flexible_request(
+    request: FlexibleRequest, *, on: date, params: ParameterSet
+) -> FlexibleRequestDecision:
+    """Check a requested retirement month against the flexible-retirement rules; list every reason.
+
+    Legal basis: 办法第三条 (bounds; early needs the minimum contribution; late needs the
+    employer's agreement); 人社部发〔2024〕94号 (early: written notice ≥ 3 months before the
+    chosen time; late: written agreement ≥ 1 month before the statutory time; reference year).
+    """
+    check_months(request.contribution_months, "contribution_months")
+    window = flexible_window(request.category, request.birth, on=on, params=params)
+    minimum = minimum_for_retirement(window, request.requested, on=on, params=params)
+    direction = window.direction_of(request.requested)
+    refusals = _bound_refusals(window, request.requested, on, params)
+    if direction is FlexibleDirection.EARLY:
+        refusals += _early_refusals(request, minimum, on, params)
+    elif direction is FlexibleDirection.LATE:
+        refusals += _late_refusals(request, window, on, params)
+    trace = Trace()
+    trace.extend(window.explanation + minimum.explanation)
+    trace.record(
+        "flexible_request",
+        "弹性退休申请审核",
+        "最早 ≤ 申请月份 ≤ 最晚；提前：缴费 ≥ 最低且提前书面告知；延迟：单位同意且按时约定",
+        {"requested": request.requested, "direction": direction.label},
+        "；".join(item.message for item in refusals) or "符合",
+        references=tuple(dict.fromkeys(item.reference for item in refusals)),
+    )
+    return FlexibleRequestDecision(
+        requested=request.requested,
+        direction=direction,
+        window=window,
+        minimum=minimum,
+        refusals=refusals,
+        explanation=trace.explanation(),
+    )
+
+
+def _bound_refusals(
+    window: FlexibleWindow, requested: YearMonth, on: date, params: ParameterSet
+) -> tuple[Refusal, ...]:
+    if requested < window.earliest_month:
+        message = f"申请退休时间{requested.label}早于最早可退休时间{window.earliest_month.label}"
+        reference = cite(params.get(EARLY_MAX, on))
+        return (Refusal(RequestProblem.BEFORE_EARLIEST, message, reference),)
+    if requested > window.latest_month:
+        message = f"申请退休时间{requested.label}晚于最晚可退休时间{window.latest_month.label}"
+        reference = cite(params.get(LATE_MAX, on))
+        return (Refusal(RequestProblem.AFTER_LATEST, message, reference),)
+    return ()
+
+
+def _early_refusals(
+    request: FlexibleRequest, minimum: MinimumContribution, on: date, params: ParameterSet
+) -> tuple[Refusal, ...]:
+    refusals: list[Refusal] = []
+    if request.contribution_months < minimum.required_months:
+        message = (
+            f"累计缴费{YearsMonths.of(request.contribution_months).label}，"
+            f"未达到{minimum.year}年最低缴费年限{minimum.required.label}，不能弹性提前退休"
+        )
+        refusals.append(Refusal(RequestProblem.EARLY_BELOW_MINIMUM, message, "办法第三条"))
+    notice = params.get(EARLY_NOTICE, on)
+    deadline = request.requested.plus(-notice.value).first_day()
+    if request.notice_date is None or request.notice_date > deadline:
+        given = f"于{request.notice_date}告知" if request.notice_date else "未提供书面告知日期"
+        message = f"应至少提前{notice.value}个月（{deadline}前）书面告知所在单位，{given}"
+        refusals.append(Refusal(RequestProblem.EARLY_NOTICE, message, cite(notice)))
+    return tuple(refusals)
+
+
+def _late_refusals(
+    request: FlexibleRequest, window: FlexibleWindow, on: date, params: ParameterSet
+) -> tuple[Refusal, ...]:
+    if not request.employer_agreed:
+        message = "弹性延迟退休须所在单位与职工协商一致，未见单位同意"
+        return (Refusal(RequestProblem.LATE_WITHOUT_AGREEMENT, message, "办法第三条"),)
+    agreement = params.get(LATE_AGREEMENT, on)
+    deadline = window.statutory.retirement_month.plus(-agreement.value).first_day()
+    if request.agreement_date is None or request.agreement_date > deadline:
+        given = f"于{request.agreement_date}约定" if request.agreement_date else "未提供约定日期"
+        message = f"应至少在法定退休时间前{agreement.value}个月（{deadline}前）书面约定，{given}"
+        return (Refusal(RequestProblem.LATE_AGREEMENT_TIMING, message, cite(agreement)),)
+    return ()

@@ -1,0 +1,370 @@
+"""Early retirement for special job types (特殊工种) and for illness (病退).
+
+Legal basis: 国发〔1978〕104号《国务院关于工人退休、退职的暂行办法》第一条第（二）项 (井下、高空、
+高温、特别繁重体力劳动或者其他有害身体健康的工作: 男55、女45) and 第（三）项 (完全丧失劳动能力:
+男50、女45); 劳社部发〔1999〕8号 (restated ages; original archive records; designated hospitals);
+《国务院关于渐进式延迟法定退休年龄的办法》第八条 (special-job early retirement continues, to be
+"规范完善"). The Decision (第五条) stopped the 1978 *age* provisions from 2025-01-01 and no new
+national ages were found, so the 2025 ages are parameters marked U (policy-spec §2, §9.1).
+Required months per job type and the rule for combining types are parameters; provinces differ.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from retirelink.errors import InvalidInputError
+from retirelink.rules.calendar import YearMonth, YearsMonths
+from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.parameters import ParameterSet
+from retirelink.rules.retirement_age import (
+    MinimumContribution,
+    RetirementCategory,
+    check_birth,
+    check_months,
+    cite,
+    minimum_contribution,
+    parse_category,
+    table_row,
+)
+
+SPECIAL_JOB_AGE = "special_jobs.retirement_age"
+ILLNESS_AGE = "special_jobs.illness_retirement_age"
+REQUIRED_MONTHS = "special_jobs.required_months"
+COMBINATION_RULE = "special_jobs.combination_rule"
+_ORIGINAL_RECORDS = "劳社部发〔1999〕8号（职工档案内有从事特殊工种的原始记录）"
+_REACHED = {True: "达到", False: "未达到"}
+
+
+class SpecialJobType(StrEnum):
+    UNDERGROUND = "underground"
+    WORK_AT_HEIGHT = "work_at_height"
+    HIGH_TEMPERATURE = "high_temperature"
+    HEAVY_LABOUR = "heavy_labour"
+    OTHER_HARMFUL = "other_harmful"
+
+    @property
+    def label(self) -> str:
+        return {
+            "underground": "井下",
+            "work_at_height": "高空",
+            "high_temperature": "高温",
+            "heavy_labour": "特别繁重体力劳动",
+            "other_harmful": "其他有害身体健康",
+        }[self.value]
+
+
+class EvidenceKind(StrEnum):
+    """How a period is proven: only original archive records count on their own."""
+
+    ORIGINAL_RECORD = "original_record"
+    LATER_CERTIFICATE = "later_certificate"
+
+    @property
+    def label(self) -> str:
+        return {"original_record": "档案原始记录", "later_certificate": "事后出具的证明"}[
+            self.value
+        ]
+
+
+class CombinationRule(StrEnum):
+    STRICT = "strict"
+    ADDITIVE = "additive"
+
+    @property
+    def label(self) -> str:
+        return {"strict": "各工种分别计算", "additive": "累加计算，按其中最高年限要求"}[self.value]
+
+
+class Outcome(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    MANUAL_REVIEW = "manual_review"
+
+    @property
+    def label(self) -> str:
+        return {
+            "eligible": "符合条件",
+            "not_eligible": "不符合条件",
+            "manual_review": "转人工审核",
+        }[self.value]
+
+
+class WorkCapacity(StrEnum):
+    """Conclusion of the 劳动能力鉴定委员会."""
+
+    COMPLETE_LOSS = "complete_loss"
+    MAJOR_LOSS = "major_loss"
+    PARTIAL_LOSS = "partial_loss"
+    NOT_LOST = "not_lost"
+
+    @property
+    def label(self) -> str:
+        return {
+            "complete_loss": "完全丧失劳动能力",
+            "major_loss": "大部分丧失劳动能力",
+            "partial_loss": "部分丧失劳动能力",
+            "not_lost": "未丧失劳动能力",
+        }[self.value]
+
+
+def _parse(kind: type[StrEnum], value: str, field: str) -> StrEnum:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInputError(f"“{value}”不是有效的取值", field=field) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialJobPeriod:
+    """Months worked in one special job type, both ends included, and how they are proven."""
+
+    job_type: SpecialJobType | str
+    start: YearMonth
+    end: YearMonth
+    evidence: EvidenceKind | str
+    evidence_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialJobAssessment:
+    outcome: Outcome
+    combination_rule: CombinationRule
+    original_months: Mapping[SpecialJobType, int]
+    certified_months: Mapping[SpecialJobType, int]
+    eligible_age: YearsMonths
+    earliest_month: YearMonth
+    minimum: MinimumContribution
+    reasons: tuple[str, ...]
+    explanation: Explanation
+
+
+def evaluate_special_job_retirement(
+    category: RetirementCategory | str,
+    birth: YearMonth,
+    periods: Sequence[SpecialJobPeriod],
+    *,
+    retirement: YearMonth,
+    contribution_months: int,
+    on: date,
+    params: ParameterSet,
+    region: str | None = None,
+) -> SpecialJobAssessment:
+    """Whether a person may retire early in ``retirement`` for special-job work.
+
+    Legal basis: 国发〔1978〕104号第一条第（二）项 and 办法第八条 (age, parameter
+    ``special_jobs.retirement_age``, post-2025 values unconfirmed); cumulative months per type
+    (``special_jobs.required_months``) combined by the regional ``special_jobs.combination_rule``;
+    劳社部发〔1999〕8号: periods count only with original archive records — when the decision
+    depends on periods proven only by a later certificate, the case goes to manual review.
+    """
+    code, trace = parse_category(category), Trace()
+    check_birth(birth, on)
+    check_months(contribution_months, "contribution_months")
+    by_type = _months_by_type(periods)
+    evidence = tuple(dict.fromkeys(item for period in periods for item in period.evidence_ids))
+    rule, original, certified = _judge_months(trace, by_type, on, params, region, evidence)
+    age, minimum, reasons = _age_and_minimum(
+        trace, code, birth, retirement, contribution_months, SPECIAL_JOB_AGE, on, params
+    )
+    outcome = _special_job_outcome(reasons, original=original, certified=certified)
+    if outcome is Outcome.MANUAL_REVIEW:
+        reasons += ("特殊工种年限部分仅有事后证明，须人工核查档案原始记录",)
+    elif outcome is Outcome.NOT_ELIGIBLE and not certified:
+        reasons += ("特殊工种累计年限未达到规定要求",)
+    trace.record(
+        "outcome",
+        "特殊工种提前退休审核结论",
+        "年龄、缴费均符合且工种年限达到：仅原始记录 → 符合；须事后证明 → 转人工审核",
+        {"reasons": len(reasons), "original": original, "certified": certified},
+        outcome.label,
+        references=(_ORIGINAL_RECORDS,),
+    )
+    return SpecialJobAssessment(
+        outcome=outcome,
+        combination_rule=rule,
+        original_months=MappingProxyType({k: len(v[0]) for k, v in by_type.items()}),
+        certified_months=MappingProxyType({k: len(v[0] | v[1]) for k, v in by_type.items()}),
+        eligible_age=age,
+        earliest_month=birth.plus(age.total_months),
+        minimum=minimum,
+        reasons=reasons,
+        explanation=trace.explanation(),
+    )
+
+
+def _months_by_type(
+    periods: Sequence[SpecialJobPeriod],
+) -> dict[SpecialJobType, tuple[frozenset[int], frozenset[int]]]:
+    """Month indexes per type: (proven by original records, proven only by certificates)."""
+    found: dict[SpecialJobType, tuple[set[int], set[int]]] = {}
+    for position, period in enumerate(periods):
+        field = f"periods[{position}]"
+        kind = SpecialJobType(_parse(SpecialJobType, period.job_type, f"{field}.job_type"))
+        evidence = _parse(EvidenceKind, period.evidence, f"{field}.evidence")
+        if period.end < period.start:
+            raise InvalidInputError("特殊工种期间的结束年月早于开始年月", field=f"{field}.end")
+        original, certified = found.setdefault(kind, (set(), set()))
+        target = original if evidence is EvidenceKind.ORIGINAL_RECORD else certified
+        target.update(range(period.start.index, period.end.index + 1))
+    return {kind: (frozenset(o), frozenset(c - o)) for kind, (o, c) in found.items()}
+
+
+def _judge_months(
+    trace: Trace,
+    by_type: Mapping[SpecialJobType, tuple[frozenset[int], frozenset[int]]],
+    on: date,
+    params: ParameterSet,
+    region: str | None,
+    evidence: tuple[str, ...],
+) -> tuple[CombinationRule, bool, bool]:
+    """Whether the months reach the requirement on original records alone / with certificates."""
+    required = params.get(REQUIRED_MONTHS, on, region=region)
+    rule_value = params.get(COMBINATION_RULE, on, region=region)
+    rule = CombinationRule(rule_value.value)
+    needs = {kind: int(table_row(required.value, kind.value, REQUIRED_MONTHS)) for kind in by_type}
+    original = _qualifies(by_type, needs, rule, include_certificates=False)
+    certified = _qualifies(by_type, needs, rule, include_certificates=True)
+    inputs = {
+        kind.value: f"{kind.label}：原始记录{len(o)}，含事后证明{len(o | c)}，要求{needs[kind]}"
+        for kind, (o, c) in by_type.items()
+    }
+    trace.record(
+        "special_job_months",
+        "特殊工种累计月数",
+        f"{rule.label}：累计月数 ≥ 要求月数",
+        {"rule": rule.label, **inputs},
+        f"仅原始记录{_REACHED[original]}；含事后证明{_REACHED[certified]}",
+        references=(cite(required), cite(rule_value), _ORIGINAL_RECORDS),
+        evidence=evidence,
+    )
+    return rule, original, certified
+
+
+def _qualifies(
+    by_type: Mapping[SpecialJobType, tuple[frozenset[int], frozenset[int]]],
+    thresholds: Mapping[SpecialJobType, int],
+    rule: CombinationRule,
+    *,
+    include_certificates: bool,
+) -> bool:
+    """Strict: one type reaches its own requirement. Additive: all months (each once) reach
+    the highest requirement among the types worked."""
+    counted = {
+        kind: original | certified if include_certificates else original
+        for kind, (original, certified) in by_type.items()
+    }
+    if rule is CombinationRule.STRICT:
+        return any(len(months) >= thresholds[kind] for kind, months in counted.items())
+    worked = [kind for kind, months in counted.items() if months]
+    union = frozenset().union(*counted.values())
+    return bool(worked) and len(union) >= max(thresholds[kind] for kind in worked)
+
+
+def _special_job_outcome(reasons: tuple[str, ...], *, original: bool, certified: bool) -> Outcome:
+    if reasons or not certified:
+        return Outcome.NOT_ELIGIBLE
+    return Outcome.ELIGIBLE if original else Outcome.MANUAL_REVIEW
+
+
+def _age_and_minimum(
+    trace: Trace,
+    code: RetirementCategory,
+    birth: YearMonth,
+    retirement: YearMonth,
+    contribution_months: int,
+    age_parameter: str,
+    on: date,
+    params: ParameterSet,
+) -> tuple[YearsMonths, MinimumContribution, tuple[str, ...]]:
+    """The age and minimum-contribution conditions shared by special-job and illness retirement."""
+    dated = params.get(age_parameter, on)
+    age = YearsMonths.of(int(table_row(dated.value, code.value, age_parameter)) * 12)
+    reached = trace.record(
+        "early_retirement_age",
+        "提前退休年龄条件",
+        "申请退休年月 ≥ 出生年月 + 规定年龄",
+        {"category": code.label, "birth": birth, "age": age.age_label, "retirement": retirement},
+        retirement >= birth.plus(age.total_months),
+        references=(cite(dated),),
+    )
+    minimum = minimum_contribution(retirement.year, on=on, params=params)
+    trace.extend(minimum.explanation)
+    reasons: list[str] = []
+    if not reached:
+        reasons.append(
+            f"{retirement.label}未年满{age.age_label}（{birth.plus(age.total_months).label}起）"
+        )
+    if contribution_months < minimum.required_months:
+        paid, needed = YearsMonths.of(contribution_months).label, minimum.required.label
+        reasons.append(f"累计缴费{paid}，未达到{minimum.year}年最低缴费年限{needed}")
+    return age, minimum, tuple(reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class IllnessAssessment:
+    outcome: Outcome
+    work_capacity: WorkCapacity
+    eligible_age: YearsMonths
+    earliest_month: YearMonth
+    minimum: MinimumContribution
+    reasons: tuple[str, ...]
+    explanation: Explanation
+
+
+def evaluate_illness_retirement(
+    category: RetirementCategory | str,
+    birth: YearMonth,
+    *,
+    work_capacity: WorkCapacity | str,
+    retirement: YearMonth,
+    contribution_months: int,
+    on: date,
+    params: ParameterSet,
+) -> IllnessAssessment:
+    """Whether a person may retire in ``retirement`` for illness or non-work disability (病退).
+
+    Legal basis: 国发〔1978〕104号第一条第（三）项 and 劳社部发〔1999〕8号 (男50、女45; 劳动能力鉴定
+    委员会 certifies 完全丧失劳动能力; post-2025 ages unconfirmed, parameter
+    ``special_jobs.illness_retirement_age``); minimum contribution per 办法第二条. Below the age,
+    社会保险法第十七条 allows 病残津贴 instead.
+    """
+    code, trace = parse_category(category), Trace()
+    check_birth(birth, on)
+    check_months(contribution_months, "contribution_months")
+    capacity = WorkCapacity(_parse(WorkCapacity, work_capacity, "work_capacity"))
+    complete = trace.record(
+        "work_capacity",
+        "劳动能力鉴定结论",
+        "结论 = 完全丧失劳动能力",
+        {"conclusion": capacity.label},
+        capacity is WorkCapacity.COMPLETE_LOSS,
+        references=("劳社部发〔1999〕8号第二条第（三）项",),
+    )
+    age, minimum, reasons = _age_and_minimum(
+        trace, code, birth, retirement, contribution_months, ILLNESS_AGE, on, params
+    )
+    if not complete:
+        reasons = (f"劳动能力鉴定结论为{capacity.label}，病退须为完全丧失劳动能力", *reasons)
+    elif retirement < birth.plus(age.total_months):
+        reasons += ("未达到病退年龄的，可按社会保险法第十七条申领病残津贴",)
+    outcome = Outcome.NOT_ELIGIBLE if reasons else Outcome.ELIGIBLE
+    trace.record(
+        "outcome",
+        "病退审核结论",
+        "完全丧失劳动能力且年龄、缴费均符合",
+        {"reasons": len(reasons)},
+        outcome.label,
+        references=("国发〔1978〕104号第一条第（三）项",),
+    )
+    return IllnessAssessment(
+        outcome=outcome,
+        work_capacity=capacity,
+        eligible_age=age,
+        earliest_month=birth.plus(age.total_months),
+        minimum=minimum,
+        reasons=reasons,
+        explanation=trace.explanation(),
+    )
