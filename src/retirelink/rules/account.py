@@ -10,51 +10,37 @@
   included) × r ÷ 12.
 - Payout: 个人账户养老金 = balance ÷ 计发月数 for the age at retirement (国发〔2005〕38号附件).
 
-Money is ``Decimal`` rounded half up to the fen (分). The shared helpers (``fen``, ``cite``,
-``series_value``) and the contribution history type live here, below ``pension``.
+Money is ``Decimal`` rounded half up to the fen (分) by ``money.to_fen``. The contribution
+history type lives here, below ``pension``.
 """
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth, YearsMonths
 from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.money import round_half_up, to_fen
 from retirelink.rules.parameters import DatedValue, ParameterSet
+from retirelink.rules.parameters import series_value as series_value
 
-FEN = Decimal("0.01")
 MONTH_PRODUCT_RULE = "劳办发〔1997〕116号 附件3（月积数法）"
 CREDIT_RULE = "国发〔2005〕38号（个人账户规模统一为本人缴费工资的8%）"
 
-
-def fen(amount: Decimal) -> Decimal:
-    """Round half up to the fen, as the worked example [P01] does.
-
-    >>> fen(Decimal("1079.136690647")), fen(Decimal("0.005"))
-    (Decimal('1079.14'), Decimal('0.01'))
-    """
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+# The old names of helpers that moved, kept importable for code written against them:
+# ``fen`` is ``money.to_fen``, ``series_value`` is ``parameters.series_value``, and
+# ``cite(name, dated)`` is ``dated.citation(name)``.
+fen = to_fen
 
 
 def cite(name: str, dated: DatedValue) -> str:
-    """A parameter's reference with its name and confidence, flagging demo placeholders."""
-    mark = f"可信度{dated.confidence}" + ("，示例值" if dated.illustrative else "")
-    note = f"，{dated.note}" if dated.note else ""
-    return f"{dated.reference}（{name}，{mark}{note}）"
-
-
-def series_value(series: Mapping[int, Decimal], year: int, *, name: str, field: str) -> Decimal:
-    """A yearly series value; a year outside the series is an error, never a default."""
-    if year not in series:
-        raise InvalidInputError(
-            f"参数{name}没有{year}年的取值（现有{min(series)}—{max(series)}年）", field=field
-        )
-    return series[year]
+    """``dated.citation(name)``: a parameter's 文号 with its name, confidence and flags."""
+    return dated.citation(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +73,16 @@ def validate_history(history: Sequence[ContributionPeriod]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class AccountCredit:
+    """One month's credit to the personal account (国发〔2005〕38号: 8% of the wage)."""
+
     month: YearMonth
     amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class AccountCredits:
+    """The monthly credits of a contribution history, with their explanation."""
+
     credits: tuple[AccountCredit, ...]
     explanation: Explanation
 
@@ -118,6 +108,8 @@ class AccountYear:
 
 @dataclass(frozen=True, slots=True)
 class AccountBalance:
+    """The personal-account balance after 月积数法 crediting, year by year."""
+
     balance: Decimal
     years: tuple[AccountYear, ...]
     explanation: Explanation
@@ -136,7 +128,7 @@ def account_credits(
     rate = params.get("account.credit_rate", on)
     credits: list[AccountCredit] = []
     for position, period in enumerate(history):
-        amount = fen(period.monthly_wage * rate.value)
+        amount = to_fen(period.monthly_wage * rate.value)
         months = period.end - period.start + 1
         credits.extend(AccountCredit(period.start.plus(step), amount) for step in range(months))
         trace.record(
@@ -145,7 +137,7 @@ def account_credits(
             "月缴费工资 × 记账比例（舍入到分）",
             {"月缴费工资": period.monthly_wage, "记账比例": rate.value, "月数": months},
             amount,
-            references=(CREDIT_RULE, cite("account.credit_rate", rate)),
+            references=(CREDIT_RULE, rate.citation("account.credit_rate")),
         )
     return AccountCredits(tuple(credits), trace.explanation())
 
@@ -213,8 +205,8 @@ def _credit_year(
     product = sum(
         (credit.amount * (months - credit.month.month + 1) for credit in credits), Decimal(0)
     )
-    opening_interest = fen(opening * rate * months / 12)
-    credit_interest = fen(product * rate / 12)
+    opening_interest = to_fen(opening * rate * months / 12)
+    credit_interest = to_fen(product * rate / 12)
     closing = opening + opening_interest + total + credit_interest
     trace.record(
         f"account_{year}",
@@ -228,7 +220,7 @@ def _credit_year(
             "月积数": product,
         },
         closing,
-        references=(MONTH_PRODUCT_RULE, cite("account.interest_rate", rates)),
+        references=(MONTH_PRODUCT_RULE, rates.citation("account.interest_rate")),
     )
     return AccountYear(
         year, months, rate, opening, opening_interest, total, product, credit_interest, closing
@@ -253,6 +245,8 @@ class PayoutAgeRule(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PayoutMonths:
+    """计发月数 for an age at retirement (国发〔2005〕38号附件) and the rule that mapped it."""
+
     months: Decimal
     age: YearsMonths
     rule: PayoutAgeRule
@@ -278,7 +272,7 @@ def payout_months_for_age(
     months = _table_months(table, age.years)
     if rule is PayoutAgeRule.INTERPOLATE and age.months:
         following = _table_months(table, age.years + 1)
-        months = fen(months - (months - following) * Decimal(age.months) / 12)
+        months = round_half_up(months - (months - following) * Decimal(age.months) / 12, 2)
     trace = Trace()
     trace.record(
         "payout_months",
@@ -287,8 +281,8 @@ def payout_months_for_age(
         {"退休年龄": age.age_label},
         months,
         references=(
-            cite("pension.payout_months", table_value),
-            cite("pension.payout_months_age_rule", rule_value),
+            table_value.citation("pension.payout_months"),
+            rule_value.citation("pension.payout_months_age_rule"),
         ),
     )
     return PayoutMonths(months, age, rule, trace.explanation())

@@ -27,6 +27,8 @@ _STATED_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2}))?(?:-([0-9]{1,2}))?")
 
 
 class BirthDateSource(StrEnum):
+    """Where the birth date for retirement comes from."""
+
     ARCHIVE = "archive"
     ID_CARD = "id_card"
     MANUAL_REVIEW = "manual_review"
@@ -44,6 +46,8 @@ _SOURCE_LABELS = {
 
 
 class ReviewReason(StrEnum):
+    """Why the earliest archive record cannot be taken as it is."""
+
     ALTERED = "altered"
     DAMAGED = "damaged"
     MONTH_MISSING = "month_missing"
@@ -132,6 +136,8 @@ class BirthDateRecord:
 
 @dataclass(frozen=True, slots=True)
 class BirthDateDetermination:
+    """The birth date retirement is decided on, its source and its evidence."""
+
     source: BirthDateSource
     birth_month: YearMonth | None
     birth_date: date | None

@@ -101,6 +101,17 @@ def months_inclusive(start: YearMonth, end: YearMonth) -> int:
     return max(0, end - start + 1)
 
 
+def check_months(value: int, field: str) -> None:
+    """Refuse a negative month count (contribution months, period lengths), naming the field.
+
+    >>> check_months(-1, "contribution_months")
+    Traceback (most recent call last):
+    retirelink.errors.InvalidInputError: 月数不能为负（contribution_months=-1）
+    """
+    if value < 0:
+        raise InvalidInputError(f"月数不能为负（{field}={value}）", field=field)
+
+
 def anniversary(day: date, months: int) -> date:
     """The date ``months`` later, on the same day or, if there is none, the month's last day.
 

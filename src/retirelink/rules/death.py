@@ -7,26 +7,21 @@
 - Pension paid after the stop month is returned; agencies offset it against survivor benefits.
 - 冒领/骗取: 社会保险法 第八十八条 — return the amount and a fine of 2 to 5 times it.
 
-Also home of the pieces the suspension and duplicate rules share: ``PaidPeriod`` (months paid),
-fen rounding and the explanation step for a parameter value.
+Paid months (``PaidPeriod``) are in ``payments``; money rounding is in ``money``.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth, YearsMonths, months_inclusive
-from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.parameters import ParameterSet
-
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
-T = TypeVar("T")
-StepText = tuple[str, str, str]  # 中文 label, formula, legal reference of an explanation step
+from retirelink.rules.explanation import Explanation, StepText, Trace, note, read_parameter
+from retirelink.rules.money import ZERO, require_non_negative, times, to_fen
+from retirelink.rules.parameters import ParameterSet, series_value
+from retirelink.rules.payments import PaidPeriod, month_after, payments_by_month
 
 _18 = "《企业职工基本养老保险遗属待遇暂行办法》（人社部发〔2021〕18号）"
 _88 = "《中华人民共和国社会保险法》第八十八条"
@@ -60,89 +55,6 @@ _STEPS: Mapping[str, StepText] = {
 }
 
 
-def to_fen(amount: Decimal) -> Decimal:
-    """Round half-up to the fen, as the worked examples of policy-spec §5 do."""
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def times(amount: Decimal, factor: Fraction | int) -> Decimal:
-    """``amount × factor`` rounded once, at the end, half-up to the fen."""
-    share = Fraction(factor)
-    return to_fen(amount * share.numerator / share.denominator)
-
-
-def require_non_negative(amount: Decimal, field: str) -> Decimal:
-    if amount < 0:
-        raise InvalidInputError(f"金额不能为负数（{amount}）", field=field)
-    return amount
-
-
-def read_parameter(
-    trace: Trace, params: ParameterSet, name: str, on: date, region: str | None = None
-) -> Any:
-    """Look a parameter up and record its value, reference and confidence as a step."""
-    parameter = params.parameter(name, region=region)
-    dated = parameter.at(on)
-    inputs: dict[str, object] = {
-        "参数": name,
-        "适用范围": parameter.scope,
-        "生效日期": dated.effective,
-        "可信度": dated.confidence,
-    }
-    if dated.illustrative:
-        inputs["示例值（待替换）"] = True
-    return trace.record(
-        f"参数:{name}",
-        parameter.label,
-        "按日期与地区取参数值",
-        inputs,
-        dated.value,
-        references=(dated.reference,),
-    )
-
-
-def note(
-    trace: Trace, texts: Mapping[str, StepText], key: str, inputs: Mapping[str, object], result: T
-) -> T:
-    """Record step ``key`` with its label, formula and reference from the module's table."""
-    label, formula, reference = texts[key]
-    return trace.record(key, label, formula, inputs, result, references=(reference,))
-
-
-def month_after(month: YearMonth, convention: str) -> YearMonth:
-    """The month an event in ``month`` takes effect: ``next_month`` (次月) or ``same_month``."""
-    return month.plus(1 if convention == "next_month" else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class PaidPeriod:
-    """Months ``first``..``last`` (both included) actually paid at ``monthly_amount``."""
-
-    first: YearMonth
-    last: YearMonth
-    monthly_amount: Decimal
-
-
-def payments_by_month(
-    paid: Sequence[PaidPeriod], *, field: str = "paid"
-) -> dict[YearMonth, Decimal]:
-    """Amount paid per month; reversed or overlapping periods and negative amounts are refused."""
-    months: dict[YearMonth, Decimal] = {}
-    for number, period in enumerate(paid):
-        where = f"{field}[{number}]"
-        if period.last < period.first:
-            message = f"第{number + 1}段支付期间的止月{period.last}早于起月{period.first}"
-            raise InvalidInputError(message, field=f"{where}.last")
-        require_non_negative(period.monthly_amount, f"{where}.monthly_amount")
-        for offset in range(months_inclusive(period.first, period.last)):
-            month = period.first.plus(offset)
-            if month in months:
-                message = f"第{number + 1}段支付期间与其他期间在{month.label}重叠"
-                raise InvalidInputError(message, field=where)
-            months[month] = period.monthly_amount
-    return months
-
-
 @dataclass(frozen=True, slots=True)
 class Deceased:
     """The facts about a deceased insured person that the death rules read."""
@@ -164,6 +76,8 @@ class Deceased:
 
 @dataclass(frozen=True, slots=True)
 class DeathOverpayment:
+    """Pension paid for months after death that must be returned."""
+
     stop_month: YearMonth  # first month not due after death
     overpaid_months: int
     overpaid: Decimal
@@ -200,6 +114,8 @@ def calculate_death_overpayment(
 
 @dataclass(frozen=True, slots=True)
 class SurvivorBenefits:
+    """丧葬补助金 and 抚恤金 with the income and months behind them."""
+
     income_year: int
     monthly_income: Decimal  # 上年度城镇居民月人均可支配收入
     funeral_grant: Decimal  # 丧葬补助金
@@ -238,10 +154,7 @@ def _monthly_income(
     name = "survivors.urban_monthly_disposable_income"
     series = read_parameter(trace, params, name, died_on, region)
     year = died_on.year - 1
-    if year not in series:
-        message = f"参数{name}缺少{year}年的城镇居民月人均可支配收入"
-        raise InvalidInputError(message, field=name)
-    income: Decimal = series[year]
+    income = series_value(series, year, name=name)
     return year, note(trace, _STEPS, "monthly_income", {"统计年度": year}, income)
 
 
@@ -303,6 +216,8 @@ def months_text(months: Fraction) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DeathSettlement:
+    """Overpayment, survivor benefits and their offset after one death."""
+
     overpayment: DeathOverpayment
     benefits: SurvivorBenefits
     offset: Decimal  # 多发养老金从遗属待遇中抵扣的金额
@@ -339,6 +254,8 @@ def settle_death(
 
 @dataclass(frozen=True, slots=True)
 class FineRange:
+    """The fine range for an amount obtained by fraud (社会保险法 第八十八条)."""
+
     amount: Decimal  # 骗取金额
     minimum: Decimal
     maximum: Decimal

@@ -13,14 +13,9 @@ from itertools import pairwise
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth, YearsMonths, months_inclusive
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.parameters import DatedValue, ParameterSet
+from retirelink.rules.parameters import ParameterSet
 
 DEEMED_RULE = "国发〔1997〕26号（缴费年限含视同缴费年限）"
-
-
-def _cite(name: str, dated: DatedValue) -> str:
-    mark = f"可信度{dated.confidence}" + ("，示例值" if dated.illustrative else "")
-    return f"{dated.reference}（{name}，{mark}）"
 
 
 # --------------------------------------------------------------------------------------------
@@ -29,6 +24,8 @@ def _cite(name: str, dated: DatedValue) -> str:
 
 
 class ServiceKind(StrEnum):
+    """The kinds of service before the account start that count as deemed months."""
+
     EMPLOYMENT = "employment"
     PUBLIC_SERVICE = "public_service"
     MILITARY = "military"
@@ -75,6 +72,8 @@ class ServiceInterval:
 
 @dataclass(frozen=True, slots=True)
 class CountedInterval:
+    """The part of one evidenced service interval that counts, with its evidence."""
+
     kind: ServiceKind
     span: MonthSpan
     evidence: tuple[str, ...]
@@ -82,6 +81,8 @@ class CountedInterval:
 
 @dataclass(frozen=True, slots=True)
 class DeemedContribution:
+    """Deemed contribution months, the periods counted, gaps and unevidenced service."""
+
     months: int
     account_start: YearMonth
     periods: tuple[MonthSpan, ...]
@@ -119,7 +120,7 @@ def calculate_deemed_contribution(
         "参数 pension.account_start_month",
         {"地区": region},
         account_start.label,
-        references=(_cite("pension.account_start_month", start_value),),
+        references=(start_value.citation("pension.account_start_month"),),
     )
     evidenced = [item for item in intervals if item.evidence]
     unevidenced = tuple(item for item in intervals if not item.evidence)

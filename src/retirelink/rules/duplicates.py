@@ -21,19 +21,10 @@ from fractions import Fraction
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth
-from retirelink.rules.death import (
-    ZERO,
-    PaidPeriod,
-    StepText,
-    note,
-    payments_by_month,
-    read_parameter,
-    require_non_negative,
-    times,
-    to_fen,
-)
-from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.explanation import Explanation, StepText, Trace, note, read_parameter
+from retirelink.rules.money import ZERO, require_non_negative, times, to_fen
 from retirelink.rules.parameters import ParameterSet
+from retirelink.rules.payments import PaidPeriod, payments_by_month
 
 EMPLOYEE = "employee"  # ``kept`` when the employee pension is kept
 _ACT = "《城乡养老保险制度衔接暂行办法》（人社部发〔2014〕17号，文号待核）"
@@ -96,6 +87,8 @@ class ClearedPension:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateReceiptResult:
+    """The pension kept and what each terminated resident pension settles."""
+
     kept: str  # ``EMPLOYEE`` or the place code of the resident pension kept
     kept_from: YearMonth
     cleared: tuple[ClearedPension, ...]
@@ -199,6 +192,8 @@ class ResidentContribution:
 
 @dataclass(frozen=True, slots=True)
 class OverlapRefund:
+    """Resident contributions refunded for months also paid as an employee."""
+
     overlapping_months: int
     by_year: Mapping[int, int]  # year → overlapping months
     personal_refund: Decimal

@@ -3,14 +3,22 @@
 Each step names what was computed (中文 label), the formula, the inputs and parameter values
 used, the result, the legal references behind it, and the archive evidence behind its facts.
 The UI renders the steps; the ledger stores their digest with the decision.
+
+A parameter's value is cited either in the references of the step that uses it
+(``DatedValue.citation``) or, where a rule reads it on its own, as a step of its own
+(``read_parameter``).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from retirelink.rules.parameters import ParameterSet
+
 T = TypeVar("T")
+StepText = tuple[str, str, str]  # 中文 label, formula, legal reference of an explanation step
 
 
 def show(value: object) -> str:
@@ -28,6 +36,8 @@ def show(value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One computed figure: label, formula, inputs, result, legal references, evidence."""
+
     key: str
     label: str
     formula: str
@@ -50,6 +60,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
+    """The steps behind a rule result, in the order they were computed."""
+
     steps: tuple[Step, ...] = ()
 
     def step(self, key: str) -> Step:
@@ -108,3 +120,35 @@ class Trace:
 
     def explanation(self) -> Explanation:
         return Explanation(tuple(self.steps))
+
+
+def note(
+    trace: Trace, texts: Mapping[str, StepText], key: str, inputs: Mapping[str, object], result: T
+) -> T:
+    """Record step ``key`` with its label, formula and reference from the module's table."""
+    label, formula, reference = texts[key]
+    return trace.record(key, label, formula, inputs, result, references=(reference,))
+
+
+def read_parameter(
+    trace: Trace, params: ParameterSet, name: str, on: date, region: str | None = None
+) -> Any:
+    """Look a parameter up and record its value, scope, date and confidence as a step."""
+    parameter = params.parameter(name, region=region)
+    dated = parameter.at(on)
+    inputs: dict[str, object] = {
+        "参数": name,
+        "适用范围": parameter.scope,
+        "生效日期": dated.effective,
+        "可信度": dated.confidence,
+    }
+    if dated.illustrative:
+        inputs["示例值（待替换）"] = True
+    return trace.record(
+        f"参数:{name}",
+        parameter.label,
+        "按日期与地区取参数值",
+        inputs,
+        dated.value,
+        references=(dated.citation(name),),
+    )

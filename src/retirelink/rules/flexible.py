@@ -5,27 +5,27 @@ Legal basis: 《国务院关于渐进式延迟法定退休年龄的办法》第�
 age); 人社部发〔2024〕94号《实施弹性退休制度暂行办法》 (written notice, employer agreement, the
 minimum-contribution reference year); 社会保险法第十六条 and 人社部令第13号第二条、第三条 (options
 of a person short of the minimum). Parameters are looked up on ``on``, the determination date.
-The minimum by year and the shortfall options live in ``retirement_age`` and are re-exported.
+The minimum by year and the shortfall options live in ``eligibility`` and are re-exported.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from retirelink.rules.calendar import YearMonth, YearsMonths
+from retirelink.rules.calendar import YearMonth, YearsMonths, check_months
+from retirelink.rules.eligibility import (
+    ContributionShortfall,
+    MinimumContribution,
+    ShortfallOption,
+    ShortfallRoute,
+    contribution_shortfall,
+    minimum_contribution,
+)
 from retirelink.rules.explanation import Explanation, Trace
 from retirelink.rules.parameters import ParameterSet
 from retirelink.rules.retirement_age import (
-    ContributionShortfall,
-    MinimumContribution,
     RetirementCategory,
-    ShortfallOption,
-    ShortfallRoute,
     StatutoryRetirement,
-    check_months,
-    cite,
-    contribution_shortfall,
-    minimum_contribution,
     statutory_retirement,
 )
 
@@ -58,6 +58,8 @@ REFERENCE_YEAR = {
 
 
 class FlexibleDirection(StrEnum):
+    """Whether a requested month is before, at or after the statutory one."""
+
     EARLY = "early"
     STATUTORY = "statutory"
     LATE = "late"
@@ -109,7 +111,7 @@ def flexible_window(
         "max(法定退休年龄 − 最长提前月数, 原法定退休年龄)",
         {"statutory_age": age.age_label, "early_max": early.value, "original": original.age_label},
         earliest.age_label,
-        references=(cite(early),),
+        references=(early.citation(EARLY_MAX),),
     )
     trace.record(
         "flexible_latest_age",
@@ -117,7 +119,7 @@ def flexible_window(
         "法定退休年龄 + 最长延迟月数",
         {"statutory_age": age.age_label, "late_max": late.value},
         latest.age_label,
-        references=(cite(late),),
+        references=(late.citation(LATE_MAX),),
     )
     return FlexibleWindow(
         statutory=statutory,
@@ -144,7 +146,7 @@ def minimum_for_retirement(
     if direction is not FlexibleDirection.STATUTORY:
         dated = params.get(REFERENCE_YEAR[direction.value], on)
         year = retirement.year if dated.value == "retirement_year" else statutory_year
-        reference = cite(dated)
+        reference = dated.citation(REFERENCE_YEAR[direction.value])
     trace = Trace()
     trace.record(
         "reference_year",
@@ -163,6 +165,8 @@ def minimum_for_retirement(
 
 
 class RequestProblem(StrEnum):
+    """Why a flexible-retirement request is refused (codes with 中文 labels)."""
+
     BEFORE_EARLIEST = "before_earliest"
     AFTER_LATEST = "after_latest"
     LATE_WITHOUT_AGREEMENT = "late_without_agreement"
@@ -214,6 +218,8 @@ class FlexibleRequest:
 
 @dataclass(frozen=True, slots=True)
 class FlexibleRequestDecision:
+    """Whether a requested month is allowed, with every reason it is not."""
+
     requested: YearMonth
     direction: FlexibleDirection
     window: FlexibleWindow
@@ -269,11 +275,11 @@ def _bound_refusals(
 ) -> tuple[Refusal, ...]:
     if requested < window.earliest_month:
         message = f"申请退休时间{requested.label}早于最早可退休时间{window.earliest_month.label}"
-        reference = cite(params.get(EARLY_MAX, on))
+        reference = params.get(EARLY_MAX, on).citation(EARLY_MAX)
         return (Refusal(RequestProblem.BEFORE_EARLIEST, message, reference),)
     if requested > window.latest_month:
         message = f"申请退休时间{requested.label}晚于最晚可退休时间{window.latest_month.label}"
-        reference = cite(params.get(LATE_MAX, on))
+        reference = params.get(LATE_MAX, on).citation(LATE_MAX)
         return (Refusal(RequestProblem.AFTER_LATEST, message, reference),)
     return ()
 
@@ -293,7 +299,8 @@ def _early_refusals(
     if request.notice_date is None or request.notice_date > deadline:
         given = f"于{request.notice_date}告知" if request.notice_date else "未提供书面告知日期"
         message = f"应至少提前{notice.value}个月（{deadline}前）书面告知所在单位，{given}"
-        refusals.append(Refusal(RequestProblem.EARLY_NOTICE, message, cite(notice)))
+        reference = notice.citation(EARLY_NOTICE)
+        refusals.append(Refusal(RequestProblem.EARLY_NOTICE, message, reference))
     return tuple(refusals)
 
 
@@ -308,5 +315,6 @@ def _late_refusals(
     if request.agreement_date is None or request.agreement_date > deadline:
         given = f"于{request.agreement_date}约定" if request.agreement_date else "未提供约定日期"
         message = f"应至少在法定退休时间前{agreement.value}个月（{deadline}前）书面约定，{given}"
-        return (Refusal(RequestProblem.LATE_AGREEMENT_TIMING, message, cite(agreement)),)
+        reference = agreement.citation(LATE_AGREEMENT)
+        return (Refusal(RequestProblem.LATE_AGREEMENT_TIMING, message, reference),)
     return ()

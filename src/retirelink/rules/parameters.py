@@ -41,12 +41,30 @@ class ParameterFileError(InvalidInputError):
 
 @dataclass(frozen=True, slots=True)
 class DatedValue:
+    """One value of a parameter, in force from ``effective``, with its 文号 and confidence."""
+
     effective: date
     value: Any
     reference: str
     confidence: str
     illustrative: bool = False
     note: str = ""
+
+    def citation(self, name: str | None = None) -> str:
+        """How an explanation cites this value: reference, parameter, confidence, note, flags.
+
+        An unconfirmed value is flagged ［待核实U］ and a demo placeholder ［示例值］, so both
+        stand out wherever the explanation is shown.
+
+        >>> DatedValue(date(2025, 1, 1), 1, "办法附件1", "U", illustrative=True).citation("a.b")
+        '办法附件1（a.b，可信度U）［待核实U］［示例值］'
+        >>> DatedValue(date(2016, 1, 1), 1, "人社部函〔2016〕1号", "S", note="较弱").citation()
+        '人社部函〔2016〕1号（可信度S，较弱）'
+        """
+        details = "，".join(part for part in (name, f"可信度{self.confidence}", self.note) if part)
+        unconfirmed = "［待核实U］" if self.confidence == "U" else ""
+        placeholder = "［示例值］" if self.illustrative else ""
+        return f"{self.reference}（{details}）{unconfirmed}{placeholder}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +118,28 @@ class ParameterSet:
 
     def value(self, name: str, on: date, *, region: str | None = None) -> Any:
         return self.get(name, on, region=region).value
+
+
+def series_value(
+    series: Mapping[int, Decimal], year: int, *, name: str, field: str | None = None
+) -> Decimal:
+    """A yearly series value; a year outside the series is an error naming the parameter.
+
+    ``field`` is the input that asked for the year (defaults to the parameter's name).
+    """
+    if year not in series:
+        raise InvalidInputError(
+            f"参数{name}没有{year}年的取值（现有{min(series)}—{max(series)}年）",
+            field=field or name,
+        )
+    return series[year]
+
+
+def table_row(table: Any, key: object, name: str) -> Any:
+    """One row of a table parameter; a missing row is an error naming the parameter."""
+    if not isinstance(table, dict) or key not in table:
+        raise InvalidInputError(f"参数{name}缺少“{key}”一行", field=name)
+    return table[key]
 
 
 def scopes_for(region: str | None) -> list[str]:

@@ -9,21 +9,15 @@ their sum. Regional figures (计发基数, 社平工资, 过渡系数, 视同缴
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules.account import (
-    ContributionPeriod,
-    cite,
-    fen,
-    payout_months_for_age,
-    series_value,
-    validate_history,
-)
+from retirelink.rules.account import ContributionPeriod, payout_months_for_age, validate_history
 from retirelink.rules.calendar import YearMonth, months_inclusive
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.parameters import DatedValue, ParameterSet
+from retirelink.rules.money import round_half_up, to_fen
+from retirelink.rules.parameters import DatedValue, ParameterSet, series_value
 
 GUOFA_2005_38 = "国发〔2005〕38号（改革基本养老金计发办法）"
 
@@ -46,6 +40,8 @@ class StartMonthRule(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ContributionIndex:
+    """平均缴费指数 Ī over paid and deemed months, with its explanation."""
+
     value: Decimal
     paid_months: int
     deemed_months: int
@@ -64,7 +60,7 @@ def average_contribution_index(
     region: str,
     params: ParameterSet,
 ) -> ContributionIndex:
-    """平均缴费指数 Ī (policy-spec §4.1 [P03], [S]).
+    """平均缴费指数 Ī behind 国发〔2005〕38号's 指数化月平均缴费工资 (policy-spec §4.1 [P03], [S]).
 
     Each paid month's index is its contribution wage ÷ the regional average wage for that year
     (``pension.average_wage``); each deemed month counts at ``pension.deemed_contribution_index``.
@@ -93,8 +89,8 @@ def average_contribution_index(
         "平均缴费指数",
         "Ī = （Σ 实际缴费各月指数 + Σ 视同缴费各月指数）÷ 缴费月数（含视同）",
         {"Σ实缴": paid_sum, "Σ视同": deemed_sum, "月数": total, "保留位数": places.value},
-        ((paid_sum + deemed_sum) / total).quantize(Decimal(1).scaleb(-places.value), ROUND_HALF_UP),
-        references=("policy-spec §4.1 [P03]", cite("pension.index_decimal_places", places)),
+        round_half_up((paid_sum + deemed_sum) / total, places.value),
+        references=("policy-spec §4.1 [P03]", places.citation("pension.index_decimal_places")),
     )
     return ContributionIndex(value, paid_months, deemed_months, trace.explanation())
 
@@ -117,7 +113,7 @@ def _period_index_sum(
             "月缴费工资 ÷ 当年社平工资 × 月数",
             {"月缴费工资": period.monthly_wage, "社平工资": average, "月数": months},
             period.monthly_wage / average * months,
-            references=(cite("pension.average_wage", wages),),
+            references=(wages.citation("pension.average_wage"),),
         )
     return total
 
@@ -132,7 +128,7 @@ def _deemed_index_sum(
         "视同缴费月数 × 视同缴费指数",
         {"视同缴费月数": deemed_months, "视同缴费指数": deemed.value},
         Decimal(deemed.value) * deemed_months,
-        references=(cite("pension.deemed_contribution_index", deemed),),
+        references=(deemed.citation("pension.deemed_contribution_index"),),
     )
 
 
@@ -156,6 +152,8 @@ class PensionFacts:
 
 @dataclass(frozen=True, slots=True)
 class PensionResult:
+    """The monthly basic pension, its three components and its start month."""
+
     base_wage: Decimal
     indexed_wage: Decimal
     basic_pension: Decimal
@@ -235,7 +233,7 @@ def _base_wage(
         "退休当年适用的计发基数（上年度社平工资）",
         {"退休年份": year, "地区": region},
         series_value(series.value, year, name="pension.base_wage", field="retirement_month"),
-        references=(GUOFA_2005_38, cite("pension.base_wage", series)),
+        references=(GUOFA_2005_38, series.citation("pension.base_wage")),
     )
 
 
@@ -246,7 +244,7 @@ def _basic(facts: PensionFacts, base: Decimal, trace: Trace) -> tuple[Decimal, D
         "指数化月平均缴费工资",
         "B × Ī",
         {"B": base, "Ī": index},
-        fen(base * index),
+        to_fen(base * index),
         references=(GUOFA_2005_38, "policy-spec §4.1"),
     )
     basic = trace.record(
@@ -254,7 +252,7 @@ def _basic(facts: PensionFacts, base: Decimal, trace: Trace) -> tuple[Decimal, D
         "基础养老金",
         "B × (1 + Ī) ÷ 2 × N ÷ 12 × 1%",
         {"B": base, "Ī": index, "N（月）": facts.contribution_months},
-        fen(base * (1 + index) * facts.contribution_months / 2400),
+        to_fen(base * (1 + index) * facts.contribution_months / 2400),
         references=(GUOFA_2005_38,),
     )
     return indexed, basic
@@ -277,7 +275,7 @@ def _account(
         "个人账户养老金",
         "个人账户储存额 ÷ 计发月数",
         {"储存额": facts.account_balance, "计发月数": payout.months},
-        fen(facts.account_balance / payout.months),
+        to_fen(facts.account_balance / payout.months),
         references=(GUOFA_2005_38,),
     )
     return _AccountPension(amount, payout.months)
@@ -297,8 +295,8 @@ def _transitional(
             "N视同（月）": facts.deemed_months,
             "过渡系数": coefficient.value,
         },
-        fen(base * facts.average_index * facts.deemed_months / 12 * coefficient.value),
-        references=(GUOFA_2005_38, cite("pension.transition_coefficient", coefficient)),
+        to_fen(base * facts.average_index * facts.deemed_months / 12 * coefficient.value),
+        references=(GUOFA_2005_38, coefficient.citation("pension.transition_coefficient")),
         evidence=facts.deemed_evidence,
     )
 
@@ -315,5 +313,5 @@ def _start_month(
         rule.label,
         {"退休年月": retirement.label},
         start,
-        references=(cite("pension.start_month_rule", rule_value),),
+        references=(rule_value.citation("pension.start_month_rule"),),
     )

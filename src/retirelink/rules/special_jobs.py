@@ -1,12 +1,12 @@
-"""Early retirement for special job types (特殊工种) and for illness (病退).
+"""Early retirement for special job types (特殊工种).
 
 Legal basis: 国发〔1978〕104号《国务院关于工人退休、退职的暂行办法》第一条第（二）项 (井下、高空、
-高温、特别繁重体力劳动或者其他有害身体健康的工作: 男55、女45) and 第（三）项 (完全丧失劳动能力:
-男50、女45); 劳社部发〔1999〕8号 (restated ages; original archive records; designated hospitals);
-《国务院关于渐进式延迟法定退休年龄的办法》第八条 (special-job early retirement continues, to be
-"规范完善"). The Decision (第五条) stopped the 1978 *age* provisions from 2025-01-01 and no new
-national ages were found, so the 2025 ages are parameters marked U (policy-spec §2, §9.1).
-Required months per job type and the rule for combining types are parameters; provinces differ.
+高温、特别繁重体力劳动或者其他有害身体健康的工作: 男55、女45); 劳社部发〔1999〕8号 (restated ages;
+original archive records); 《国务院关于渐进式延迟法定退休年龄的办法》第八条 (special-job early
+retirement continues, to be "规范完善"). The age and minimum-contribution conditions are shared
+with illness retirement (``early_retirement``; 2025 ages are parameters marked U, policy-spec §2,
+§9.1). Required months per job type and the rule for combining types are parameters; provinces
+differ. Illness retirement (病退) is in ``illness`` and re-exported here.
 """
 
 from collections.abc import Mapping, Sequence
@@ -16,22 +16,28 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules.calendar import YearMonth, YearsMonths
+from retirelink.rules.calendar import YearMonth, YearsMonths, check_months
+from retirelink.rules.early_retirement import Outcome, early_retirement_conditions, parse_choice
+from retirelink.rules.eligibility import MinimumContribution
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.parameters import ParameterSet
-from retirelink.rules.retirement_age import (
-    MinimumContribution,
-    RetirementCategory,
-    check_birth,
-    check_months,
-    cite,
-    minimum_contribution,
-    parse_category,
-    table_row,
-)
+from retirelink.rules.illness import IllnessAssessment, WorkCapacity, evaluate_illness_retirement
+from retirelink.rules.parameters import ParameterSet, table_row
+from retirelink.rules.retirement_age import RetirementCategory, check_birth, parse_category
+
+__all__ = [
+    "CombinationRule",
+    "EvidenceKind",
+    "IllnessAssessment",
+    "Outcome",
+    "SpecialJobAssessment",
+    "SpecialJobPeriod",
+    "SpecialJobType",
+    "WorkCapacity",
+    "evaluate_illness_retirement",
+    "evaluate_special_job_retirement",
+]
 
 SPECIAL_JOB_AGE = "special_jobs.retirement_age"
-ILLNESS_AGE = "special_jobs.illness_retirement_age"
 REQUIRED_MONTHS = "special_jobs.required_months"
 COMBINATION_RULE = "special_jobs.combination_rule"
 _ORIGINAL_RECORDS = "劳社部发〔1999〕8号（职工档案内有从事特殊工种的原始记录）"
@@ -39,6 +45,8 @@ _REACHED = {True: "达到", False: "未达到"}
 
 
 class SpecialJobType(StrEnum):
+    """The special job types of 国发〔1978〕104号第一条第（二）项."""
+
     UNDERGROUND = "underground"
     WORK_AT_HEIGHT = "work_at_height"
     HIGH_TEMPERATURE = "high_temperature"
@@ -70,51 +78,14 @@ class EvidenceKind(StrEnum):
 
 
 class CombinationRule(StrEnum):
+    """How months in several special job types are combined (a regional parameter)."""
+
     STRICT = "strict"
     ADDITIVE = "additive"
 
     @property
     def label(self) -> str:
         return {"strict": "各工种分别计算", "additive": "累加计算，按其中最高年限要求"}[self.value]
-
-
-class Outcome(StrEnum):
-    ELIGIBLE = "eligible"
-    NOT_ELIGIBLE = "not_eligible"
-    MANUAL_REVIEW = "manual_review"
-
-    @property
-    def label(self) -> str:
-        return {
-            "eligible": "符合条件",
-            "not_eligible": "不符合条件",
-            "manual_review": "转人工审核",
-        }[self.value]
-
-
-class WorkCapacity(StrEnum):
-    """Conclusion of the 劳动能力鉴定委员会."""
-
-    COMPLETE_LOSS = "complete_loss"
-    MAJOR_LOSS = "major_loss"
-    PARTIAL_LOSS = "partial_loss"
-    NOT_LOST = "not_lost"
-
-    @property
-    def label(self) -> str:
-        return {
-            "complete_loss": "完全丧失劳动能力",
-            "major_loss": "大部分丧失劳动能力",
-            "partial_loss": "部分丧失劳动能力",
-            "not_lost": "未丧失劳动能力",
-        }[self.value]
-
-
-def _parse(kind: type[StrEnum], value: str, field: str) -> StrEnum:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidInputError(f"“{value}”不是有效的取值", field=field) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +101,8 @@ class SpecialJobPeriod:
 
 @dataclass(frozen=True, slots=True)
 class SpecialJobAssessment:
+    """The outcome of a special-job early-retirement review, with the reasons."""
+
     outcome: Outcome
     combination_rule: CombinationRule
     original_months: Mapping[SpecialJobType, int]
@@ -166,7 +139,7 @@ def evaluate_special_job_retirement(
     by_type = _months_by_type(periods)
     evidence = tuple(dict.fromkeys(item for period in periods for item in period.evidence_ids))
     rule, original, certified = _judge_months(trace, by_type, on, params, region, evidence)
-    age, minimum, reasons = _age_and_minimum(
+    age, minimum, reasons = early_retirement_conditions(
         trace, code, birth, retirement, contribution_months, SPECIAL_JOB_AGE, on, params
     )
     outcome = _special_job_outcome(reasons, original=original, certified=certified)
@@ -202,8 +175,8 @@ def _months_by_type(
     found: dict[SpecialJobType, tuple[set[int], set[int]]] = {}
     for position, period in enumerate(periods):
         field = f"periods[{position}]"
-        kind = SpecialJobType(_parse(SpecialJobType, period.job_type, f"{field}.job_type"))
-        evidence = _parse(EvidenceKind, period.evidence, f"{field}.evidence")
+        kind = parse_choice(SpecialJobType, period.job_type, f"{field}.job_type")
+        evidence = parse_choice(EvidenceKind, period.evidence, f"{field}.evidence")
         if period.end < period.start:
             raise InvalidInputError("特殊工种期间的结束年月早于开始年月", field=f"{field}.end")
         original, certified = found.setdefault(kind, (set(), set()))
@@ -237,7 +210,11 @@ def _judge_months(
         f"{rule.label}：累计月数 ≥ 要求月数",
         {"rule": rule.label, **inputs},
         f"仅原始记录{_REACHED[original]}；含事后证明{_REACHED[certified]}",
-        references=(cite(required), cite(rule_value), _ORIGINAL_RECORDS),
+        references=(
+            required.citation(REQUIRED_MONTHS),
+            rule_value.citation(COMBINATION_RULE),
+            _ORIGINAL_RECORDS,
+        ),
         evidence=evidence,
     )
     return rule, original, certified
@@ -267,104 +244,3 @@ def _special_job_outcome(reasons: tuple[str, ...], *, original: bool, certified:
     if reasons or not certified:
         return Outcome.NOT_ELIGIBLE
     return Outcome.ELIGIBLE if original else Outcome.MANUAL_REVIEW
-
-
-def _age_and_minimum(
-    trace: Trace,
-    code: RetirementCategory,
-    birth: YearMonth,
-    retirement: YearMonth,
-    contribution_months: int,
-    age_parameter: str,
-    on: date,
-    params: ParameterSet,
-) -> tuple[YearsMonths, MinimumContribution, tuple[str, ...]]:
-    """The age and minimum-contribution conditions shared by special-job and illness retirement."""
-    dated = params.get(age_parameter, on)
-    age = YearsMonths.of(int(table_row(dated.value, code.value, age_parameter)) * 12)
-    reached = trace.record(
-        "early_retirement_age",
-        "提前退休年龄条件",
-        "申请退休年月 ≥ 出生年月 + 规定年龄",
-        {"category": code.label, "birth": birth, "age": age.age_label, "retirement": retirement},
-        retirement >= birth.plus(age.total_months),
-        references=(cite(dated),),
-    )
-    minimum = minimum_contribution(retirement.year, on=on, params=params)
-    trace.extend(minimum.explanation)
-    reasons: list[str] = []
-    if not reached:
-        reasons.append(
-            f"{retirement.label}未年满{age.age_label}（{birth.plus(age.total_months).label}起）"
-        )
-    if contribution_months < minimum.required_months:
-        paid, needed = YearsMonths.of(contribution_months).label, minimum.required.label
-        reasons.append(f"累计缴费{paid}，未达到{minimum.year}年最低缴费年限{needed}")
-    return age, minimum, tuple(reasons)
-
-
-@dataclass(frozen=True, slots=True)
-class IllnessAssessment:
-    outcome: Outcome
-    work_capacity: WorkCapacity
-    eligible_age: YearsMonths
-    earliest_month: YearMonth
-    minimum: MinimumContribution
-    reasons: tuple[str, ...]
-    explanation: Explanation
-
-
-def evaluate_illness_retirement(
-    category: RetirementCategory | str,
-    birth: YearMonth,
-    *,
-    work_capacity: WorkCapacity | str,
-    retirement: YearMonth,
-    contribution_months: int,
-    on: date,
-    params: ParameterSet,
-) -> IllnessAssessment:
-    """Whether a person may retire in ``retirement`` for illness or non-work disability (病退).
-
-    Legal basis: 国发〔1978〕104号第一条第（三）项 and 劳社部发〔1999〕8号 (男50、女45; 劳动能力鉴定
-    委员会 certifies 完全丧失劳动能力; post-2025 ages unconfirmed, parameter
-    ``special_jobs.illness_retirement_age``); minimum contribution per 办法第二条. Below the age,
-    社会保险法第十七条 allows 病残津贴 instead.
-    """
-    code, trace = parse_category(category), Trace()
-    check_birth(birth, on)
-    check_months(contribution_months, "contribution_months")
-    capacity = WorkCapacity(_parse(WorkCapacity, work_capacity, "work_capacity"))
-    complete = trace.record(
-        "work_capacity",
-        "劳动能力鉴定结论",
-        "结论 = 完全丧失劳动能力",
-        {"conclusion": capacity.label},
-        capacity is WorkCapacity.COMPLETE_LOSS,
-        references=("劳社部发〔1999〕8号第二条第（三）项",),
-    )
-    age, minimum, reasons = _age_and_minimum(
-        trace, code, birth, retirement, contribution_months, ILLNESS_AGE, on, params
-    )
-    if not complete:
-        reasons = (f"劳动能力鉴定结论为{capacity.label}，病退须为完全丧失劳动能力", *reasons)
-    elif retirement < birth.plus(age.total_months):
-        reasons += ("未达到病退年龄的，可按社会保险法第十七条申领病残津贴",)
-    outcome = Outcome.NOT_ELIGIBLE if reasons else Outcome.ELIGIBLE
-    trace.record(
-        "outcome",
-        "病退审核结论",
-        "完全丧失劳动能力且年龄、缴费均符合",
-        {"reasons": len(reasons)},
-        outcome.label,
-        references=("国发〔1978〕104号第一条第（三）项",),
-    )
-    return IllnessAssessment(
-        outcome=outcome,
-        work_capacity=capacity,
-        eligible_age=age,
-        earliest_month=birth.plus(age.total_months),
-        minimum=minimum,
-        reasons=reasons,
-        explanation=trace.explanation(),
-    )

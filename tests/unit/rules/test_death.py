@@ -21,7 +21,6 @@ from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.death import (
     Deceased,
-    PaidPeriod,
     calculate_death_overpayment,
     calculate_survivor_benefits,
     fraud_fine_range,
@@ -29,6 +28,7 @@ from retirelink.rules.death import (
     settle_death,
 )
 from retirelink.rules.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+from retirelink.rules.payments import PaidPeriod
 from tests.unit.rules.cases import load_cases
 
 DIED_ON = date(2025, 3, 15)

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth
-from retirelink.rules.death import PaidPeriod
 from retirelink.rules.duplicates import (
     EMPLOYEE,
     ResidentContribution,
@@ -18,6 +17,7 @@ from retirelink.rules.duplicates import (
     calculate_overlap_refund,
     evaluate_duplicate_receipt,
 )
+from retirelink.rules.payments import PaidPeriod
 from tests.unit.rules.cases import load_cases
 from tests.unit.rules.test_death import assert_matches, money, paid_periods, shipped, with_parameter
 

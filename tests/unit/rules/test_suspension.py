@@ -11,13 +11,9 @@ from hypothesis import strategies as st
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth, months_inclusive
-from retirelink.rules.death import PaidPeriod
-from retirelink.rules.suspension import (
-    CustodyFacts,
-    CustodyKind,
-    evaluate_certification,
-    evaluate_incarceration,
-)
+from retirelink.rules.certification import evaluate_certification
+from retirelink.rules.incarceration import CustodyFacts, CustodyKind, evaluate_incarceration
+from retirelink.rules.payments import PaidPeriod
 from tests.unit.rules.cases import load_cases
 from tests.unit.rules.test_death import (
     assert_matches,

@@ -1,14 +1,11 @@
-"""Suspension and resumption: incarceration (服刑) and entitlement certification (资格认证).
+"""Pension during a criminal case (服刑): stop, resumption, back-pay and recovery.
 
-- 劳社厅函〔2001〕44号 (policy-spec §5.1 [C]): a custodial sentence (拘役、有期徒刑及以上,
-  formerly 劳动教养) stops the pension; after release it resumes at the pre-sentence amount and
-  takes part only in later adjustments. 管制、缓刑、监外执行 keep the pension but without
-  adjustments for that period. 在押未定罪 or 被通缉 suspends it; an acquittal pays it back.
-  Death while serving: only the personal-contribution part of the personal account is inherited.
-  The stop and resume months are local practice [S], hence parameters.
-- 人社厅发〔2018〕54号 and 社会保险经办条例 第二十六条 (§5.4): no certification in the cycle
-  suspends payment from the month after the cycle; a later certification pays the suspended
-  months back; a death found instead pays nothing back and the overpayment is recovered.
+劳社厅函〔2001〕44号 (policy-spec §5.1 [C]): a custodial sentence (拘役、有期徒刑及以上, formerly
+劳动教养) stops the pension; after release it resumes at the pre-sentence amount and takes part
+only in later adjustments. 管制、缓刑、监外执行 keep the pension but without adjustments for that
+period. 在押未定罪 or 被通缉 suspends it; an acquittal pays it back. Death while serving: only the
+personal-contribution part of the personal account is inherited. The stop and resume months are
+local practice [S], hence parameters.
 """
 
 from collections.abc import Mapping, Sequence
@@ -20,24 +17,13 @@ from types import MappingProxyType
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.calendar import YearMonth, months_inclusive
-from retirelink.rules.death import (
-    ZERO,
-    PaidPeriod,
-    StepText,
-    calculate_death_overpayment,
-    death_stop_month,
-    month_after,
-    note,
-    payments_by_month,
-    read_parameter,
-    require_non_negative,
-    to_fen,
-)
-from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.death import death_stop_month
+from retirelink.rules.explanation import Explanation, StepText, Trace, note, read_parameter
+from retirelink.rules.money import ZERO, require_non_negative, to_fen
 from retirelink.rules.parameters import ParameterSet
+from retirelink.rules.payments import PaidPeriod, Settled, month_after, payments_by_month
 
 _44 = "劳社厅函〔2001〕44号"
-_CERT = "人社厅发〔2018〕54号；社会保险经办条例第二十六条；policy-spec §5.4"
 _STEPS: Mapping[str, StepText] = {
     "custody_kind": ("情形", "按判决与羁押记录", _44),
     "stop_month": ("停发（暂停）起始月", "羁押（起算）月份 + 停发口径", f"{_44}；policy-spec §5.1"),
@@ -55,9 +41,6 @@ _STEPS: Mapping[str, StepText] = {
         f"{_44}（按服刑前的标准继续发放，参加以后的调整）",
     ),
     "adjustments_excluded": ("不参加基本养老金调整的期间", "该期间生效的调整不计入", _44),
-    "cycle_end": ("认证周期末月", "周期起始月 + 周期月数 − 1", _CERT),
-    "suspended_from": ("未认证暂停发放起始月", "周期末月 + 暂停口径", _CERT),
-    "certification_back_pay": ("认证后补发", "Σ 暂停月起各月 max(应发 − 已发, 0)", _CERT),
 }
 
 
@@ -114,6 +97,8 @@ class CustodyFacts:
 
 @dataclass(frozen=True, slots=True)
 class CustodyResult:
+    """Months stopped, back-pay, overpayment and resumption around a criminal case."""
+
     kind: CustodyKind
     stop_month: YearMonth | None  # first month stopped (停发/暂停); None: payment continues
     resume_month: YearMonth | None  # first month paid again; None: not (yet) resumed
@@ -221,17 +206,9 @@ def _due_by_month(
     return due
 
 
-@dataclass(frozen=True, slots=True)
-class _Settled:
-    back_pay_months: int
-    back_pay: Decimal
-    overpaid_months: int = 0
-    overpaid: Decimal = ZERO
-
-
 def _reconcile(
     trace: Trace, due: Mapping[YearMonth, Decimal], paid: Mapping[YearMonth, Decimal]
-) -> _Settled:
+) -> Settled:
     """Compare month by month: short payments are owed back, excess payments recovered."""
     gaps = {month: amount - paid.get(month, ZERO) for month, amount in due.items()}
     owed = [gap for gap in gaps.values() if gap > 0]
@@ -242,7 +219,7 @@ def _reconcile(
     note(trace, _STEPS, "back_pay", {**inputs, "补发月数": len(owed)}, back_pay)
     overpaid = to_fen(sum(excess, ZERO))
     note(trace, _STEPS, "overpaid", {**inputs, "多发月数": len(excess)}, overpaid)
-    return _Settled(len(owed), back_pay, len(excess), overpaid)
+    return Settled(len(owed), back_pay, len(excess), overpaid)
 
 
 def _died_serving(trace: Trace, facts: CustodyFacts) -> bool:
@@ -286,121 +263,3 @@ def _adjustments_excluded(
         return None
     note(trace, _STEPS, "adjustments_excluded", {"情形": facts.kind.label}, f"{span[0]}至{span[1]}")
     return span
-
-
-@dataclass(frozen=True, slots=True)
-class CertificationResult:
-    cycle_start: YearMonth
-    cycle_end: YearMonth
-    certified_in_cycle: bool
-    suspended_from: YearMonth | None  # None: certified in the cycle, nothing suspended
-    back_pay_months: int
-    back_pay: Decimal
-    overpaid_months: int
-    overpaid: Decimal
-    death_stop_month: YearMonth | None
-    explanation: Explanation
-
-
-def evaluate_certification(
-    *,
-    cycle_start: YearMonth,
-    certified_on: date | None,
-    died_on: date | None,
-    monthly_amount: Decimal,
-    paid: Sequence[PaidPeriod],
-    as_of: YearMonth,
-    params: ParameterSet,
-    region: str | None = None,
-) -> CertificationResult:
-    """Suspension for a missing certification, and back-pay or recovery once the facts are known.
-
-    ``certified_on`` is the first successful certification on or after ``cycle_start``.
-    Legal basis: 人社厅发〔2018〕54号 (认证寓于服务); 社会保险经办条例 第二十六条 (信息比对、自助
-    认证, stop when entitlement is lost); local practice (policy-spec §5.4 [S]): not certified in
-    the cycle → suspend from the month after it; certified later → pay back from the suspension
-    month; a death found instead → nothing paid back, payments after death recovered (§5.2).
-    """
-    require_non_negative(monthly_amount, "monthly_amount")
-    _validate_certification(cycle_start, certified_on, died_on, as_of)
-    trace = Trace()
-    by_month = payments_by_month(paid)
-    end = _cycle_end(trace, cycle_start, params, region)
-    in_cycle = certified_on is not None and YearMonth.of(certified_on) <= end
-    suspended = None if in_cycle else _suspension_month(trace, end, params, region)
-    death = None
-    if died_on is not None:
-        death = calculate_death_overpayment(
-            died_on=died_on, paid=paid, params=params, region=region
-        )
-        trace.extend(death.explanation)
-    died = death.stop_month if death else None
-    back = _certification_back_pay(
-        trace, (suspended, certified_on, died), as_of, by_month, monthly_amount
-    )
-    return CertificationResult(
-        cycle_start=cycle_start,
-        cycle_end=end,
-        certified_in_cycle=in_cycle,
-        suspended_from=suspended,
-        back_pay_months=back.back_pay_months,
-        back_pay=back.back_pay,
-        overpaid_months=death.overpaid_months if death else 0,
-        overpaid=death.overpaid if death else ZERO,
-        death_stop_month=died,
-        explanation=trace.explanation(),
-    )
-
-
-def _validate_certification(
-    cycle_start: YearMonth, certified_on: date | None, died_on: date | None, as_of: YearMonth
-) -> None:
-    if as_of < cycle_start:
-        raise InvalidInputError("核算截止月早于认证周期起始月", field="as_of")
-    if certified_on is None:
-        return
-    if not cycle_start <= YearMonth.of(certified_on) <= as_of:
-        raise InvalidInputError("认证日期应在认证周期起始月与核算截止月之间", field="certified_on")
-    if died_on is not None and certified_on > died_on:
-        raise InvalidInputError("认证日期晚于死亡日期", field="certified_on")
-
-
-def _cycle_end(
-    trace: Trace, cycle_start: YearMonth, params: ParameterSet, region: str | None
-) -> YearMonth:
-    on = cycle_start.first_day()
-    months = read_parameter(trace, params, "suspension.certification_cycle_months", on, region)
-    end = cycle_start.plus(months - 1)
-    return note(trace, _STEPS, "cycle_end", {"周期起始月": cycle_start, "周期月数": months}, end)
-
-
-def _suspension_month(
-    trace: Trace, cycle_end: YearMonth, params: ParameterSet, region: str | None
-) -> YearMonth:
-    name = "suspension.stop_month_after_certification_cycle"
-    rule = read_parameter(trace, params, name, cycle_end.last_day(), region)
-    inputs = {"周期末月": cycle_end, "口径": rule}
-    return note(trace, _STEPS, "suspended_from", inputs, month_after(cycle_end, rule))
-
-
-def _certification_back_pay(
-    trace: Trace,
-    events: tuple[YearMonth | None, date | None, YearMonth | None],
-    as_of: YearMonth,
-    paid: Mapping[YearMonth, Decimal],
-    amount: Decimal,
-) -> _Settled:
-    """Back-pay only after a later certification, and only for months before any death."""
-    suspended, certified_on, died = events
-    if suspended is None or certified_on is None:
-        reason = "未暂停发放" if suspended is None else "未再认证（或查实死亡），不予补发"
-        note(trace, _STEPS, "certification_back_pay", {"原因": reason}, ZERO)
-        return _Settled(0, ZERO)
-    last = as_of if died is None else min(as_of, died.plus(-1))
-    months = [suspended.plus(i) for i in range(months_inclusive(suspended, last))]
-    owed = [amount - paid.get(month, ZERO) for month in months]
-    owed = [gap for gap in owed if gap > 0]
-    back_pay = to_fen(sum(owed, ZERO))
-    inputs = {"暂停起始月": suspended, "认证日期": certified_on, "补发止月": last}
-    note(trace, _STEPS, "certification_back_pay", {**inputs, "补发月数": len(owed)}, back_pay)
-    return _Settled(len(owed), back_pay)

@@ -1,0 +1,57 @@
+"""Money: ``Decimal`` yuan, rounded half up to the fen (分) wherever a rule rounds.
+
+Why half up and why one helper: the law's worked examples round each component half up to the
+fen and then add them up (policy-spec §4.1, example [P01] of 国发〔2005〕38号: 3,520.00 +
+1,079.14 + 1,132.80 = 5,731.94; the survivor and suspension examples of §5 round the same way).
+Python's own ``round`` and the default ``Decimal`` context round half to even, which gives a
+different fen on every ``…5``; so every rule rounds through this module and nowhere else.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from retirelink.errors import InvalidInputError
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimal places, half up (as policy-spec §4.1 rounds).
+
+    >>> round_half_up(Decimal("1.23445"), 4), round_half_up(Decimal("2.5"), 0)
+    (Decimal('1.2345'), Decimal('3'))
+    """
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_fen(amount: Decimal) -> Decimal:
+    """Round half up to the fen, as the law's worked examples do for each component.
+
+    Policy-spec §4.1 ([P01], 国发〔2005〕38号): each pension component is rounded half up to the
+    fen, then summed; half-even rounding would turn 0.005 into 0.00.
+
+    >>> to_fen(Decimal("1079.136690647")), to_fen(Decimal("0.005")), to_fen(Decimal("2.675"))
+    (Decimal('1079.14'), Decimal('0.01'), Decimal('2.68'))
+    """
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def times(amount: Decimal, factor: Fraction | int) -> Decimal:
+    """``amount × factor`` rounded once, at the end, half up to the fen.
+
+    Exact fractions keep months such as 109/12 (人社部发〔2021〕18号 抚恤金, counted to the month)
+    from being rounded before the multiplication.
+
+    >>> times(Decimal("2818.5"), Fraction(77, 4)), times(Decimal("1000"), Fraction(109, 12))
+    (Decimal('54256.13'), Decimal('9083.33'))
+    """
+    share = Fraction(factor)
+    return to_fen(amount * share.numerator / share.denominator)
+
+
+def require_non_negative(amount: Decimal, field: str) -> Decimal:
+    """``amount`` itself, or an error naming ``field`` when it is negative."""
+    if amount < 0:
+        raise InvalidInputError(f"金额不能为负数（{amount}）", field=field)
+    return amount
