@@ -7,6 +7,7 @@ Python's own ``round`` and the default ``Decimal`` context round half to even, w
 different fen on every ``…5``; so every rule rounds through this module and nowhere else.
 """
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -23,6 +24,19 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     (Decimal('1.2345'), Decimal('3'))
     """
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_fraction_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact rational rounded half up: no intermediate decimal rounding can move a value
+    that sits exactly on a half (e.g. Ī = 29/160 = 0.18125 must give 0.1813 however the
+    contribution history is split into periods).
+
+    >>> round_fraction_half_up(Fraction(29, 160), 4), round_fraction_half_up(Fraction(-1, 8), 2)
+    (Decimal('0.1813'), Decimal('-0.13'))
+    """
+    scaled = abs(value) * 10**places
+    rounded = math.floor(scaled + Fraction(1, 2))
+    return Decimal(rounded if value >= 0 else -rounded).scaleb(-places)
 
 
 def to_fen(amount: Decimal) -> Decimal:

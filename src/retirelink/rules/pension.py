@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.account import ContributionPeriod, payout_months_for_age, validate_history
 from retirelink.rules.calendar import YearMonth, months_inclusive
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.money import round_half_up, to_fen
+from retirelink.rules.money import round_fraction_half_up, to_fen
 from retirelink.rules.parameters import DatedValue, ParameterSet, series_value
 
 GUOFA_2005_38 = "国发〔2005〕38号（改革基本养老金计发办法）"
@@ -71,12 +72,14 @@ def average_contribution_index(
         raise InvalidInputError("视同缴费月数不能为负", field="deemed_months")
     trace = Trace()
     wages = params.get("pension.average_wage", on, region=region)
+    # Sums are exact rationals and Ī is rounded once: rounding each month's quotient to 28
+    # digits first could move an Ī that sits exactly on a half (policy-spec §4.1 [P03]).
     paid_sum = sum(
         (
             _period_index_sum(position, period, wages, trace)
             for position, period in enumerate(history)
         ),
-        Decimal(0),
+        Fraction(0),
     )
     deemed_sum = _deemed_index_sum(deemed_months, on, region, params, trace)
     paid_months = sum(months_inclusive(period.start, period.end) for period in history)
@@ -88,17 +91,27 @@ def average_contribution_index(
         "average_index",
         "平均缴费指数",
         "Ī = （Σ 实际缴费各月指数 + Σ 视同缴费各月指数）÷ 缴费月数（含视同）",
-        {"Σ实缴": paid_sum, "Σ视同": deemed_sum, "月数": total, "保留位数": places.value},
-        round_half_up((paid_sum + deemed_sum) / total, places.value),
+        {
+            "Σ实缴": _shown(paid_sum),
+            "Σ视同": _shown(deemed_sum),
+            "月数": total,
+            "保留位数": places.value,
+        },
+        round_fraction_half_up((paid_sum + deemed_sum) / total, places.value),
         references=("policy-spec §4.1 [P03]", places.citation("pension.index_decimal_places")),
     )
     return ContributionIndex(value, paid_months, deemed_months, trace.explanation())
 
 
+def _shown(value: Fraction) -> Decimal:
+    """A rational as a decimal for the trace (display only; computation stays exact)."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
 def _period_index_sum(
     position: int, period: ContributionPeriod, wages: DatedValue, trace: Trace
-) -> Decimal:
-    total = Decimal(0)
+) -> Fraction:
+    total = Fraction(0)
     for year in range(period.start.year, period.end.year + 1):
         months = months_inclusive(
             max(period.start, YearMonth(year, 1)), min(period.end, YearMonth(year, 12))
@@ -107,28 +120,32 @@ def _period_index_sum(
         average = series_value(
             wages.value, year, name="pension.average_wage", field=f"history[{position}].{side}"
         )
-        total += trace.record(
+        year_sum = Fraction(period.monthly_wage) / Fraction(average) * months
+        trace.record(
             f"index_{position}_{year}",
             f"{year}年缴费指数",
             "月缴费工资 ÷ 当年社平工资 × 月数",
             {"月缴费工资": period.monthly_wage, "社平工资": average, "月数": months},
-            period.monthly_wage / average * months,
+            _shown(year_sum),
             references=(wages.citation("pension.average_wage"),),
         )
+        total += year_sum
     return total
 
 
 def _deemed_index_sum(
     deemed_months: int, on: date, region: str, params: ParameterSet, trace: Trace
-) -> Decimal:
+) -> Fraction:
     deemed = params.get("pension.deemed_contribution_index", on, region=region)
-    return trace.record(
-        "deemed_index",
-        "视同缴费月份的指数",
-        "视同缴费月数 × 视同缴费指数",
-        {"视同缴费月数": deemed_months, "视同缴费指数": deemed.value},
-        Decimal(deemed.value) * deemed_months,
-        references=(deemed.citation("pension.deemed_contribution_index"),),
+    return Fraction(
+        trace.record(
+            "deemed_index",
+            "视同缴费月份的指数",
+            "视同缴费月数 × 视同缴费指数",
+            {"视同缴费月数": deemed_months, "视同缴费指数": deemed.value},
+            Decimal(deemed.value) * deemed_months,
+            references=(deemed.citation("pension.deemed_contribution_index"),),
+        )
     )
 
 
@@ -288,14 +305,16 @@ def _transitional(
     return trace.record(
         "transitional_pension",
         "过渡性养老金",
-        "B × Ī × N视同 ÷ 12 × 过渡系数",
+        "B × Ī × N视同 × 过渡系数 ÷ 12",
         {
             "B": base,
             "Ī": facts.average_index,
             "N视同（月）": facts.deemed_months,
             "过渡系数": coefficient.value,
         },
-        to_fen(base * facts.average_index * facts.deemed_months / 12 * coefficient.value),
+        # Multiply first, divide once: the product is exact, so a result that is exactly on
+        # a half fen stays on it and rounds up, as [P01] rounds.
+        to_fen(base * facts.average_index * facts.deemed_months * coefficient.value / 12),
         references=(GUOFA_2005_38, coefficient.citation("pension.transition_coefficient")),
         evidence=facts.deemed_evidence,
     )

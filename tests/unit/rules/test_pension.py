@@ -412,3 +412,38 @@ def test_the_basic_pension_for_whole_years_is_one_percent_of_the_base_per_year(i
 
     expected = (base * years / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert basic(index, years * 12) == expected
+
+
+def test_an_index_exactly_on_a_half_rounds_up_however_the_history_is_split():
+    # Ī = 29/160 = 0.18125 exactly (wage 181.25 against an average of 1000): half up → 0.1813,
+    # whether the 174 months come as one period or as 174 one-month periods.
+    params = params_with(
+        {
+            "pension.average_wage": dict.fromkeys(range(2000, 2016), 1000),
+            "pension.index_decimal_places": 4,
+        }
+    )
+    start = YearMonth(2000, 1)
+    whole = [ContributionPeriod(start, start.plus(173), Decimal("181.25"))]
+    months = [
+        ContributionPeriod(start.plus(n), start.plus(n), Decimal("181.25")) for n in range(174)
+    ]
+
+    results = [
+        average_contribution_index(history, on=date(2025, 6, 1), region=REGION, params=params).value
+        for history in (whole, months)
+    ]
+
+    assert results == [Decimal("0.1813"), Decimal("0.1813")]
+
+
+def test_a_transitional_pension_exactly_on_a_half_fen_rounds_up():
+    # 7333 × 2 × 125 × 1.8% ÷ 12 = 2749.875 exactly → 2749.88 (dividing by 12 first gave .87).
+    params = params_with(
+        {"pension.base_wage": {2025: 7333}, "pension.transition_coefficient": 0.018}
+    )
+    facts = p01(average_index=Decimal(2), deemed_months=125)
+
+    result = calculate_pension(facts, on=date(2025, 6, 1), region=REGION, params=params)
+
+    assert result.transitional_pension == Decimal("2749.88")

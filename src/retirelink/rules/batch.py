@@ -1,0 +1,418 @@
+"""Batch path: eligibility and basic pension of a whole population from columnar input.
+
+For fund checks (基金测算) and benefit adjustments: one call takes NumPy arrays for a whole
+population and gives, per person, the statutory retirement month (办法第一条, 附件1–3), the
+minimum contribution of the reference year and whether it is met (办法第二条, 附件4; 人社部发
+〔2024〕94号 for flexible retirement), and the pension components of 国发〔2005〕38号 in fen:
+exactly what the scalar path (``retirement_age``, ``pension``) gives for that person.
+
+Explanations are not produced here: the scalar path remains the one that explains (and is
+ledgered for) a single decision. Parameters are read once per call, for ``on`` and ``region``.
+
+How the result stays equal to the scalar one, to the fen:
+
+- Rules over small discrete domains — statutory retirement month by category and birth month,
+  minimum contribution by year, 计发月数 by age in months — are tabulated by calling the scalar
+  functions once per distinct value present, so each rule keeps a single implementation.
+- Money is integer fen. Each component is the exact rational of the scalar formula, rounded
+  half up to the fen (the rounding points of policy-spec §4.1 [P01]) in integer arithmetic.
+  The scalar's Decimal (28 digits) can differ from that only on an exact half-fen value reached
+  through a non-terminating intermediate; of the four components only 过渡性养老金 (÷ 12 before
+  × 过渡系数) can meet one, and those persons are recomputed by ``calculate_pension``.
+- 平均缴费指数 (Σ wage ÷ 社平工资) is summed in float64 (``batch_kernels``, error < 1e-13); a
+  person whose value lies within 1e-9 (relative) of a rounding half-point is recomputed by
+  ``average_contribution_index``.
+
+Input: months are ``YearMonth.index`` values; money is integer fen; the history is flat
+(``ContributionRows``, rows of a person in chronological order without overlap); narrow
+dtypes (int16 months, int32 wages) are welcome. Contribution months N = paid months + 视同.
+
+The scalar equivalent of a person: ``history.periods(i)`` as the history and ``deemed_months``
+for ``average_contribution_index``; the result's Ī, contribution months (paid + deemed) and
+``account_balance_fen`` in ``PensionFacts``; ``retirement_month`` (or the statutory one).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from math import gcd
+
+import numpy as np
+
+from retirelink.errors import InvalidInputError
+from retirelink.rules.account import payout_months_for_age
+from retirelink.rules.batch_kernels import (
+    STATUTORY,
+    Bools,
+    ContributionRows,
+    Int64s,
+    Integers,
+    InverseWages,
+    check_people,
+    exact_product,
+    half_up,
+    index_sums,
+    on_half_point,
+    refuse,
+    round_half_up_index,
+    tabulate,
+)
+from retirelink.rules.calendar import YearMonth
+from retirelink.rules.parameters import ParameterSet
+from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
+from retirelink.rules.retirement_age import (
+    RetirementCategory,
+    minimum_contribution,
+    statutory_retirement,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "STATUTORY",
+    "ContributionRows",
+    "PersonPension",
+    "Population",
+    "PopulationPensions",
+    "calculate_population",
+    "category_codes",
+]
+
+CATEGORIES = (RetirementCategory.MALE, RetirementCategory.FEMALE55, RetirementCategory.FEMALE50)
+_REFERENCE_YEAR = (
+    "eligibility.early_retirement_reference_year",
+    "eligibility.late_retirement_reference_year",
+)
+
+
+def category_codes(categories: Iterable[RetirementCategory | str]) -> Int64s:
+    """Codes (positions in ``CATEGORIES``) for categories, refusing unknown ones.
+
+    >>> category_codes(["male", "female50"]).tolist()
+    [0, 2]
+    """
+    codes = {category.value: code for code, category in enumerate(CATEGORIES)}
+    try:
+        return np.array([codes[RetirementCategory(item).value] for item in categories], np.int64)
+    except ValueError:
+        raise InvalidInputError("未知的退休人员类别", field="category") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """One array per fact, one element per person; months are ``YearMonth.index`` values.
+
+    ``retirement_month`` None (or ``STATUTORY`` for a person) means the statutory month.
+    """
+
+    category: Integers
+    birth_month: Integers
+    deemed_months: Integers
+    account_balance_fen: Integers
+    history: ContributionRows
+    retirement_month: Integers | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPension:
+    """One person's batch result as the scalar path writes it (``YearMonth``, ``Decimal``)."""
+
+    statutory_retirement_month: YearMonth
+    retirement_month: YearMonth
+    start_month: YearMonth
+    contribution_months: int
+    minimum_months: int
+    eligible: bool
+    average_index: Decimal
+    payout_months: Decimal
+    indexed_wage: Decimal
+    basic_pension: Decimal
+    personal_account_pension: Decimal
+    transitional_pension: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationPensions:
+    """Per-person arrays; money in fen, Ī × 10^index_places, 计发月数 × 100."""
+
+    index_places: int
+    statutory_retirement_month: Int64s
+    retirement_month: Int64s
+    start_month: Int64s
+    contribution_months: Int64s
+    minimum_months: Int64s
+    eligible: Bools
+    average_index: Int64s
+    payout_months_hundredths: Int64s
+    indexed_wage_fen: Int64s
+    basic_pension_fen: Int64s
+    personal_account_pension_fen: Int64s
+    transitional_pension_fen: Int64s
+    total_fen: Int64s
+    scalar_recomputed: int
+
+    def __len__(self) -> int:
+        return len(self.total_fen)
+
+    def person(self, index: int) -> PersonPension:
+        def money(values: Int64s, places: int = 2) -> Decimal:
+            return Decimal(int(values[index])).scaleb(-places)
+
+        def month(values: Int64s) -> YearMonth:
+            return YearMonth.from_index(int(values[index]))
+
+        return PersonPension(
+            statutory_retirement_month=month(self.statutory_retirement_month),
+            retirement_month=month(self.retirement_month),
+            start_month=month(self.start_month),
+            contribution_months=int(self.contribution_months[index]),
+            minimum_months=int(self.minimum_months[index]),
+            eligible=bool(self.eligible[index]),
+            average_index=money(self.average_index, self.index_places),
+            payout_months=money(self.payout_months_hundredths),
+            indexed_wage=money(self.indexed_wage_fen),
+            basic_pension=money(self.basic_pension_fen),
+            personal_account_pension=money(self.personal_account_pension_fen),
+            transitional_pension=money(self.transitional_pension_fen),
+            total=money(self.total_fen),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    on: date
+    region: str
+    params: ParameterSet
+
+
+def calculate_population(
+    population: Population, *, on: date, region: str, params: ParameterSet
+) -> PopulationPensions:
+    """Eligibility and pension of every person, equal to the scalar path's to the fen."""
+    context = _Context(on, region, params)
+    people = _people(population, on)
+    statutory = tabulate(
+        people["birth_month"] * 4 + people["category"],
+        lambda key: (
+            statutory_retirement(
+                CATEGORIES[key % 4], YearMonth.from_index(key // 4), on=on, params=params
+            ).retirement_month.index
+        ),
+    )
+    retirement = np.where(
+        people["retirement_month"] == STATUTORY, statutory, people["retirement_month"]
+    )
+    refuse(retirement < people["birth_month"], "retirement_month", "退休年月早于出生年月")
+    index, places, paid, recomputed = _average_index(people, population.history, context)
+    months = paid + people["deemed_months"]
+    minimum = _minimum_months(statutory, retirement, context)
+    money = _money(_Facts(people, retirement, index, places, months), context)
+    start_rule = params.value("pension.start_month_rule", on, region=region)
+    return PopulationPensions(
+        index_places=places,
+        statutory_retirement_month=statutory,
+        retirement_month=retirement,
+        start_month=retirement + (0 if start_rule == "retirement_month" else 1),
+        contribution_months=months,
+        minimum_months=minimum,
+        eligible=months >= minimum,
+        average_index=index,
+        payout_months_hundredths=money.payout_hundredths,
+        indexed_wage_fen=money.indexed,
+        basic_pension_fen=money.basic,
+        personal_account_pension_fen=money.account,
+        transitional_pension_fen=money.transitional,
+        total_fen=money.basic + money.account + money.transitional,
+        scalar_recomputed=recomputed + money.recomputed,
+    )
+
+
+def _people(population: Population, on: date) -> dict[str, Int64s]:
+    chosen = population.retirement_month
+    count = len(np.asarray(population.category))
+    arrays = {
+        "category": population.category,
+        "birth_month": population.birth_month,
+        "deemed_months": population.deemed_months,
+        "account_balance_fen": population.account_balance_fen,
+        "retirement_month": np.full(count, STATUTORY) if chosen is None else chosen,
+    }
+    latest_birth = YearMonth.of(on).index
+    return check_people(
+        arrays, population.history, categories=len(CATEGORIES), latest_birth=latest_birth
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 平均缴费指数 (policy-spec §4.1 [P03]) and the minimum contribution (办法第二条, 附件4)
+# --------------------------------------------------------------------------------------------
+
+
+def _average_index(
+    people: dict[str, Int64s], history: ContributionRows, context: _Context
+) -> tuple[Int64s, int, Int64s, int]:
+    """Ī × 10^places, the places, the paid months, and how many went through the scalar."""
+    on, region, params = context.on, context.region, context.params
+    wages = params.value("pension.average_wage", on, region=region)
+    deemed_index = params.value("pension.deemed_contribution_index", on, region=region)
+    places = int(params.value("pension.index_decimal_places", on, region=region))
+    paid_sums, paid = index_sums(history, _inverse_wages(wages))
+    deemed = people["deemed_months"]
+    months = paid + deemed
+    refuse(months == 0, "history", "没有缴费月份，无法计算平均缴费指数")
+    deemed_sums = deemed * float(deemed_index)
+    index, unsure = round_half_up_index(paid_sums, deemed_sums.astype(np.float64), months, places)
+    for person in np.flatnonzero(unsure).tolist():
+        exact = average_contribution_index(
+            history.periods(person),
+            deemed_months=int(deemed[person]),
+            on=on,
+            region=region,
+            params=params,
+        )
+        index[person] = int(exact.value.scaleb(places))
+    return index, places, paid, int(unsure.sum())
+
+
+def _inverse_wages(series: dict[int, Decimal]) -> InverseWages:
+    """1 ÷ 社平工资 (in fen) per month of the series' years; NaN for a year without a value."""
+    first, last = min(series), max(series)
+    yearly = np.full(last - first + 1, np.nan)
+    for year, wage in series.items():
+        if wage > 0:
+            yearly[year - first] = 1.0 / float(wage * 100)
+    return InverseWages(first * 12, np.repeat(yearly, 12))
+
+
+def _minimum_months(statutory: Int64s, retirement: Int64s, context: _Context) -> Int64s:
+    """Minimum months for the reference year: the statutory year; for flexible retirement the
+    year 人社部发〔2024〕94号 第七条 ([S], parameters) names — early: the actual year."""
+    on, params = context.on, context.params
+    early_rule, late_rule = (params.value(name, on) for name in _REFERENCE_YEAR)
+    year, actual = statutory // 12, retirement // 12
+    year = np.where((retirement < statutory) & (early_rule == "retirement_year"), actual, year)
+    year = np.where((retirement > statutory) & (late_rule == "retirement_year"), actual, year)
+    return tabulate(
+        year, lambda key: minimum_contribution(key, on=on, params=params).required_months
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 基本养老金 components in fen — 国发〔2005〕38号 (policy-spec §4.1 [P01])
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    people: dict[str, Int64s]
+    retirement: Int64s
+    index: Int64s
+    places: int
+    months: Int64s
+
+
+@dataclass(frozen=True, slots=True)
+class _Money:
+    payout_hundredths: Int64s
+    indexed: Int64s
+    basic: Int64s
+    account: Int64s
+    transitional: Int64s
+    recomputed: int
+
+
+def _money(facts: _Facts, context: _Context) -> _Money:
+    """Each component half up to the fen, as ``calculate_pension`` rounds it (B is the
+    计发基数 of the retirement year; N and N视同 in months):
+
+    - 指数化月平均缴费工资 = B × Ī;  基础养老金 = B × (1 + Ī) × N ÷ 2400;
+    - 个人账户养老金 = 储存额 ÷ 计发月数 (国发〔2005〕38号附件, by age at retirement);
+    - 过渡性养老金 = B × Ī × N视同 ÷ 12 × 过渡系数 (provincial form, [S]).
+    """
+    on, region, params = context.on, context.region, context.params
+    people, index, places = facts.people, facts.index, facts.places
+    base, base_places = _base_wages(facts.retirement // 12, context)
+    payout = tabulate(
+        facts.retirement - people["birth_month"],
+        lambda age: _hundredths(
+            payout_months_for_age(age, on=on, region=region, params=params).months
+        ),
+    )
+    coefficient = Decimal(params.value("pension.transition_coefficient", on, region=region))
+    coefficient_places = _places(coefficient)
+    scale = 10 ** (base_places + places)
+    numerator, denominator = _reduced(
+        100 * int(coefficient.scaleb(coefficient_places)), scale * 10**coefficient_places * 12
+    )
+    transitional = exact_product([base, index, people["deemed_months"]], numerator)
+    unsure = np.flatnonzero(on_half_point(transitional, denominator)).tolist()
+    result = _Money(
+        payout_hundredths=payout,
+        indexed=half_up(exact_product([base, index], 100), scale),
+        basic=half_up(exact_product([base, index + 10**places, facts.months]), scale * 24),
+        account=half_up(exact_product([people["account_balance_fen"]], 100), payout),
+        transitional=half_up(transitional, denominator),
+        recomputed=len(unsure),
+    )
+    for person in unsure:
+        result.transitional[person] = _scalar_transitional(facts, person, context)
+    return result
+
+
+def _base_wages(years: Int64s, context: _Context) -> tuple[Int64s, int]:
+    """计发基数 of each retirement year × 10^places (``pension.base_wage``), and the places."""
+    name = "pension.base_wage"
+    series = context.params.value(name, context.on, region=context.region)
+    places = max(_places(Decimal(value)) for value in series.values())
+
+    def scaled(year: int) -> int:
+        if year not in series:
+            raise InvalidInputError(
+                f"参数{name}没有{year}年的取值（现有{min(series)}—{max(series)}年）",
+                field="retirement_month",
+            )
+        return int(Decimal(series[year]).scaleb(places))
+
+    return tabulate(years, scaled), places
+
+
+def _scalar_transitional(facts: _Facts, person: int, context: _Context) -> int:
+    """过渡性养老金 of one person through ``calculate_pension`` (an exact half-fen case)."""
+    people = facts.people
+    pension = calculate_pension(
+        PensionFacts(
+            birth_month=YearMonth.from_index(int(people["birth_month"][person])),
+            retirement_month=YearMonth.from_index(int(facts.retirement[person])),
+            average_index=Decimal(int(facts.index[person])).scaleb(-facts.places),
+            contribution_months=int(facts.months[person]),
+            deemed_months=int(people["deemed_months"][person]),
+            account_balance=Decimal(int(people["account_balance_fen"][person])).scaleb(-2),
+        ),
+        on=context.on,
+        region=context.region,
+        params=context.params,
+    )
+    return int(pension.transitional_pension.scaleb(2))
+
+
+def _places(value: Decimal) -> int:
+    """Digits after the decimal point.
+
+    >>> _places(Decimal("0.012")), _places(Decimal("8000")), _places(Decimal("8E+3"))
+    (3, 0, 0)
+    """
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _hundredths(months: Decimal) -> int:
+    scaled = months.scaleb(2)
+    if scaled != scaled.to_integral_value():
+        raise InvalidInputError(f"计发月数{months}超过两位小数", field="pension.payout_months")
+    return int(scaled)
+
+
+def _reduced(numerator: int, denominator: int) -> tuple[int, int]:
+    divisor = gcd(numerator, denominator)
+    return numerator // divisor, denominator // divisor
