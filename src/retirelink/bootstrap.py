@@ -3,12 +3,15 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from retirelink.accounts.model import LoginPolicy
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
+from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
@@ -24,6 +27,7 @@ class Services:
     uow: Callable[..., SqlAlchemyUnitOfWork]
     login_policy: LoginPolicy
     sessions: SessionCodec
+    parameters: ParameterSet
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
@@ -32,7 +36,38 @@ class Services:
         self.engine.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Services:
+@dataclass(frozen=True)
+class RuleServices:
+    """What the rule commands need without a database: the clock and the legal parameters."""
+
+    clock: Clock
+    parameters: ParameterSet
+
+
+@cache
+def shipped_parameters() -> ParameterSet:
+    """The parameters shipped in ``rules/params``, read and validated once per process."""
+    return load_parameters()
+
+
+def rule_parameters(overlay: Path | None = None) -> ParameterSet:
+    """The shipped parameters, with the files under ``overlay`` replacing those of the same
+    name and scope (``<scope>/<group>/<leaf>.yaml``, as in ``rules/params``)."""
+    if overlay is None:
+        return shipped_parameters()
+    merged = {(item.name, item.scope): item for item in shipped_parameters()}
+    merged.update({(item.name, item.scope): item for item in load_parameters(overlay)})
+    return ParameterSet(merged)
+
+
+def build_rules(*, overlay: Path | None = None, clock: Clock | None = None) -> RuleServices:
+    """Rule services for the CLI's rule commands: no settings, no database."""
+    return RuleServices(clock=clock or SystemClock(), parameters=rule_parameters(overlay))
+
+
+def build(
+    settings: Settings, *, clock: Clock | None = None, parameters: ParameterSet | None = None
+) -> Services:
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     read_session_factory = make_session_factory(engine, read_only=True)
@@ -61,4 +96,5 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Services:
             session_idle=timedelta(seconds=settings.session_idle_seconds),
         ),
         sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
+        parameters=shipped_parameters() if parameters is None else parameters,
     )

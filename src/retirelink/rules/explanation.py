@@ -22,15 +22,19 @@ StepText = tuple[str, str, str]  # 中文 label, formula, legal reference of an 
 
 
 def show(value: object) -> str:
-    """Uniform text for trace values (Decimal without exponent, others as str).
+    """Uniform text for trace values (Decimal without exponent, mappings as "k: v" pairs).
 
     >>> show(Decimal("3520.00")), show(139), show(True)
     ('3520.00', '139', 'true')
+    >>> show({2020: Decimal("3107.17"), 2021: Decimal("3300.50")})
+    '2020: 3107.17, 2021: 3300.50'
     """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, Mapping):
+        return ", ".join(f"{show(key)}: {show(item)}" for key, item in value.items())
     return str(value)
 
 

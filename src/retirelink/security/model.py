@@ -50,6 +50,7 @@ class Permission(StrEnum):
     USER_MANAGE = "user.manage"
     ROLE_GRANT = "role.grant"
     DEMO_LOAD = "demo.load"
+    RULES_COMPUTE = "rules.compute"
 
     @property
     def label(self) -> str:
@@ -66,6 +67,7 @@ _PERMISSION_LABELS = {
     Permission.USER_MANAGE: "管理用户账号",
     Permission.ROLE_GRANT: "授予角色",
     Permission.DEMO_LOAD: "加载演示数据",
+    Permission.RULES_COMPUTE: "政策规则测算",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

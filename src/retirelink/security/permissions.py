@@ -9,12 +9,13 @@ P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.APPLICANT: frozenset(),
-    Role.CLERK: frozenset({P.PERSON_READ, P.PERSON_WRITE, P.EMPLOYER_WRITE}),
-    Role.REVIEWER: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED}),
-    Role.ARCHIVIST: frozenset({P.PERSON_READ}),
-    Role.FUND_AUDITOR: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED}),
+    # Rule computations (测算) read no stored personal data: every business role may run them.
+    Role.CLERK: frozenset({P.PERSON_READ, P.PERSON_WRITE, P.EMPLOYER_WRITE, P.RULES_COMPUTE}),
+    Role.REVIEWER: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE}),
+    Role.ARCHIVIST: frozenset({P.PERSON_READ, P.RULES_COMPUTE}),
+    Role.FUND_AUDITOR: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE}),
     Role.DEPT_OFFICER: frozenset(),
-    Role.LEADER: frozenset(),
+    Role.LEADER: frozenset({P.RULES_COMPUTE}),
     # The system administrator runs the platform but reads no personal data and no audit trail.
     Role.SYS_ADMIN: frozenset({P.USER_MANAGE, P.DEMO_LOAD}),
     Role.SEC_ADMIN: frozenset({P.ROLE_GRANT}),

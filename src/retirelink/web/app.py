@@ -15,6 +15,7 @@ from retirelink.config import Settings, load_settings
 from retirelink.web.api import auth as api_auth
 from retirelink.web.api import ledger as api_ledger
 from retirelink.web.api import persons as api_persons
+from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
 from retirelink.web.pages import admin, auth, home, ledger, persons
 from retirelink.web.templating import STATIC_DIR, make_templates
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         api_auth.router,
         api_persons.router,
         api_ledger.router,
+        api_rules.router,
         auth.router,
         home.router,
         persons.router,

@@ -85,3 +85,17 @@ def test_no_account_may_hold_two_of_the_three_administrator_roles(
 @pytest.mark.parametrize("admin_role", sorted(SEPARATED_ADMIN_ROLES))
 def test_one_administrator_role_plus_clerk_is_allowed(admin_role: Role) -> None:
     check_separation_of_duties([admin_role, Role.CLERK])
+
+
+def test_rule_computations_are_open_to_the_business_roles_only() -> None:
+    computing = {
+        role for role in Role if has_permission(make_actor(role), Permission.RULES_COMPUTE)
+    }
+
+    assert computing == {
+        Role.CLERK,
+        Role.REVIEWER,
+        Role.ARCHIVIST,
+        Role.FUND_AUDITOR,
+        Role.LEADER,
+    }
