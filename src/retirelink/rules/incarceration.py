@@ -250,7 +250,9 @@ def _adjustments_excluded(
     trace: Trace, facts: CustodyFacts, marks: Marks, last: YearMonth
 ) -> tuple[YearMonth, YearMonth] | None:
     """Months whose pension adjustments are not added, up to ``last`` (as_of, or death)."""
-    if facts.kind is CustodyKind.ACQUITTED:
+    # 44号 withholds adjustments only from those serving a sentence (in custody or not); a
+    # pending case is merely suspended and paid back in full on acquittal (policy-spec §5.1).
+    if facts.kind in (CustodyKind.ACQUITTED, CustodyKind.PENDING):
         return None
     stop, resume, _ = marks
     start = stop or YearMonth.of(facts.started_on)

@@ -40,7 +40,8 @@ __all__ = [
 SPECIAL_JOB_AGE = "special_jobs.retirement_age"
 REQUIRED_MONTHS = "special_jobs.required_months"
 COMBINATION_RULE = "special_jobs.combination_rule"
-_ORIGINAL_RECORDS = "劳社部发〔1999〕8号（职工档案内有从事特殊工种的原始记录）"
+# [S]: stated by local rules (policy-spec §2.1, S12), not by a national text that was read.
+_ORIGINAL_RECORDS = "地方审批口径：职工档案内有从事特殊工种的原始记录（policy-spec §2.1 [S]）"
 _REACHED = {True: "达到", False: "未达到"}
 
 
@@ -227,14 +228,16 @@ def _qualifies(
     *,
     include_certificates: bool,
 ) -> bool:
-    """Strict: one type reaches its own requirement. Additive: all months (each once) reach
-    the highest requirement among the types worked."""
+    """Strict: one type reaches its own requirement. Additive (the lenient provincial reading,
+    policy-spec §2.1): strict passes, or all months (each once) reach the highest requirement
+    among the types worked — adding types may widen eligibility, never narrow it."""
     counted = {
         kind: original | certified if include_certificates else original
         for kind, (original, certified) in by_type.items()
     }
-    if rule is CombinationRule.STRICT:
-        return any(len(months) >= thresholds[kind] for kind, months in counted.items())
+    strict = any(len(months) >= thresholds[kind] for kind, months in counted.items())
+    if rule is CombinationRule.STRICT or strict:
+        return strict
     worked = [kind for kind, months in counted.items() if months]
     union = frozenset().union(*counted.values())
     return bool(worked) and len(union) >= max(thresholds[kind] for kind in worked)
