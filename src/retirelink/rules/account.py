@@ -270,7 +270,7 @@ def payout_months_for_age(
     table_value = params.get("pension.payout_months", on, region=region)
     table = {int(key): int(months) for key, months in table_value.value.items()}
     months = _table_months(table, age.years)
-    # The table ends at 70 (国发〔2005〕38号附件); beyond it there is nothing to interpolate towards.
+    # The annex of 国发〔2005〕38号 ends at 70: beyond it there is nothing to interpolate to.
     if rule is PayoutAgeRule.INTERPOLATE and age.months and age.years < max(table):
         following = _table_months(table, age.years + 1)
         months = round_half_up(months - (months - following) * Decimal(age.months) / 12, 2)
