@@ -79,6 +79,7 @@ def scalar_decision(
         start_month=pension.start_month,
         contribution_months=index.total_months,
         minimum_months=minimum.required_months,
+        within_window=True,  # the statutory month
         eligible=index.total_months >= minimum.required_months,
         average_index=index.value,
         payout_months=pension.payout_months,

@@ -1,19 +1,22 @@
 """Batch path: eligibility and basic pension of a whole population from columnar input.
 
 For fund checks (基金测算) and benefit adjustments: one call takes NumPy arrays for a whole
-population and gives, per person, the statutory retirement month (办法第一条, 附件1–3), the
-minimum contribution of the reference year and whether it is met (办法第二条, 附件4; 人社部发
-〔2024〕94号 for flexible retirement), and the pension components of 国发〔2005〕38号 in fen:
-exactly what the scalar path (``retirement_age``, ``pension``) gives for that person.
+population and gives, per person, the statutory retirement month (办法第一条, 附件1–3), whether
+a chosen retirement month lies in the flexible window (办法第三条; 人社部发〔2024〕94号, in force
+2025-01-01), the minimum contribution of the reference year and whether the person is eligible
+— minimum met and month within the window (办法第二条, 附件4; 人社部发〔2024〕94号 for flexible
+retirement) — and the pension components of 国发〔2005〕38号 in fen: exactly what the scalar path
+(``retirement_age``, ``flexible``, ``pension``) gives for that person.
 
 Explanations are not produced here: the scalar path remains the one that explains (and is
 ledgered for) a single decision. Parameters are read once per call, for ``on`` and ``region``.
 
 How the result stays equal to the scalar one, to the fen:
 
-- Rules over small discrete domains — statutory retirement month by category and birth month,
-  minimum contribution by year, 计发月数 by age in months — are tabulated by calling the scalar
-  functions once per distinct value present, so each rule keeps a single implementation.
+- Rules over small discrete domains — statutory retirement month and flexible window by
+  category and birth month, minimum contribution by year, 计发月数 by age in months — are
+  tabulated by calling the scalar functions once per distinct value present, so each rule keeps
+  a single implementation.
 - Money is integer fen. Each component is the exact rational of the scalar formula, rounded
   half up to the fen (the rounding points of policy-spec §4.1 [P01]) in integer arithmetic.
   The scalar's Decimal (28 digits) can differ from that only on an exact half-fen value reached
@@ -29,7 +32,10 @@ dtypes (int16 months, int32 wages) are welcome. Contribution months N = paid mon
 
 The scalar equivalent of a person: ``history.periods(i)`` as the history and ``deemed_months``
 for ``average_contribution_index``; the result's Ī, contribution months (paid + deemed) and
-``account_balance_fen`` in ``PensionFacts``; ``retirement_month`` (or the statutory one).
+``account_balance_fen`` in ``PensionFacts``; ``retirement_month`` (or the statutory one). A
+chosen month (not ``STATUTORY``) is within the window when ``validate_flexible_request`` gives
+none of ``flexible_not_in_force``, ``before_earliest``, ``after_latest`` for it; ``eligible`` is
+the minimum met and the month within the window. A person given ``STATUTORY`` is always within.
 """
 
 from collections.abc import Iterable
@@ -59,6 +65,7 @@ from retirelink.rules.batch_kernels import (
     tabulate,
 )
 from retirelink.rules.calendar import YearMonth
+from retirelink.rules.flexible import flexible_in_force, flexible_window
 from retirelink.rules.parameters import ParameterSet
 from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
 from retirelink.rules.retirement_age import (
@@ -122,6 +129,7 @@ class PersonPension:
     start_month: YearMonth
     contribution_months: int
     minimum_months: int
+    within_window: bool
     eligible: bool
     average_index: Decimal
     payout_months: Decimal
@@ -134,7 +142,11 @@ class PersonPension:
 
 @dataclass(frozen=True, slots=True)
 class PopulationPensions:
-    """Per-person arrays; money in fen, Ī × 10^index_places, 计发月数 × 100."""
+    """Per-person arrays; money in fen, Ī × 10^index_places, 计发月数 × 100.
+
+    ``within_window``: the retirement month is the statutory one or a flexible month open to
+    the person; ``eligible``: the minimum is met and ``within_window`` holds.
+    """
 
     index_places: int
     statutory_retirement_month: Int64s
@@ -142,6 +154,7 @@ class PopulationPensions:
     start_month: Int64s
     contribution_months: Int64s
     minimum_months: Int64s
+    within_window: Bools
     eligible: Bools
     average_index: Int64s
     payout_months_hundredths: Int64s
@@ -168,6 +181,7 @@ class PopulationPensions:
             start_month=month(self.start_month),
             contribution_months=int(self.contribution_months[index]),
             minimum_months=int(self.minimum_months[index]),
+            within_window=bool(self.within_window[index]),
             eligible=bool(self.eligible[index]),
             average_index=money(self.average_index, self.index_places),
             payout_months=money(self.payout_months_hundredths),
@@ -204,6 +218,7 @@ def calculate_population(
         people["retirement_month"] == STATUTORY, statutory, people["retirement_month"]
     )
     refuse(retirement < people["birth_month"], "retirement_month", "退休年月早于出生年月")
+    within = _within_window(people, retirement, context)
     index, places, paid, recomputed = _average_index(people, population.history, context)
     months = paid + people["deemed_months"]
     minimum = _minimum_months(statutory, retirement, context)
@@ -216,7 +231,8 @@ def calculate_population(
         start_month=retirement + (0 if start_rule == "retirement_month" else 1),
         contribution_months=months,
         minimum_months=minimum,
-        eligible=months >= minimum,
+        within_window=within,
+        eligible=(months >= minimum) & within,
         average_index=index,
         payout_months_hundredths=money.payout_hundredths,
         indexed_wage_fen=money.indexed,
@@ -283,6 +299,38 @@ def _inverse_wages(series: dict[int, Decimal]) -> InverseWages:
         if wage > 0:
             yearly[year - first] = 1.0 / float(wage * 100)
     return InverseWages(first * 12, np.repeat(yearly, 12))
+
+
+def _within_window(people: dict[str, Int64s], retirement: Int64s, context: _Context) -> Bools:
+    """Whether each retirement month may be chosen: 办法第三条 (flexible window from
+    ``flexible_window``, tabulated per category and birth month) and 人社部发〔2024〕94号 (no
+    flexible month at all for a statutory month before it took effect: ``flexible_in_force``).
+    A person given ``STATUTORY`` retires in the statutory month and is always within."""
+    on, params = context.on, context.params
+    within = np.ones(len(retirement), dtype=np.bool_)
+    chosen = np.flatnonzero(people["retirement_month"] != STATUTORY)
+    if not len(chosen):
+        return within
+    bounds: dict[int, tuple[int, int]] = {}
+
+    def bound(key: int, side: int) -> int:
+        if key not in bounds:
+            category, birth = CATEGORIES[key % 4], YearMonth.from_index(key // 4)
+            window = flexible_window(category, birth, on=on, params=params)
+            statutory = window.statutory.retirement_month.index
+            bounds[key] = (
+                (window.earliest_month.index, window.latest_month.index)
+                if flexible_in_force(window, on=on, params=params)
+                else (statutory, statutory)
+            )
+        return bounds[key][side]
+
+    keys = (people["birth_month"] * 4 + people["category"])[chosen]
+    earliest = tabulate(keys, lambda key: bound(key, 0))
+    latest = tabulate(keys, lambda key: bound(key, 1))
+    month = retirement[chosen]
+    within[chosen] = (earliest <= month) & (month <= latest)
+    return within
 
 
 def _minimum_months(statutory: Int64s, retirement: Int64s, context: _Context) -> Int64s:

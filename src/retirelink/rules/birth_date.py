@@ -2,7 +2,8 @@
 
 劳社部发〔1999〕8号 第二条(二): "当本人身份证与档案记载的出生时间不一致时，以本人档案最先记载的
 出生时间为准" (policy-spec §3.1, rules [B01]–[B04]). The chosen material is cited in
-``Step.evidence``.
+``Step.evidence``. Every altered (涂改) or damaged material is listed whether or not it decides
+(the same article: "严禁随意更改职工出生时间和编造档案"; the 2024 national audit).
 """
 
 import re
@@ -136,7 +137,12 @@ class BirthDateRecord:
 
 @dataclass(frozen=True, slots=True)
 class BirthDateDetermination:
-    """The birth date retirement is decided on, its source and its evidence."""
+    """The birth date retirement is decided on, its source and its evidence.
+
+    ``flagged_materials``: every material marked altered (涂改) or damaged, in order of
+    formation — the earliest record and later ones alike. Only the earliest record's flags
+    affect the decision (``review_reasons``); a later flagged record is reported, not weighed.
+    """
 
     source: BirthDateSource
     birth_month: YearMonth | None
@@ -144,6 +150,7 @@ class BirthDateDetermination:
     material_id: str | None
     differs_from_id_card: bool | None
     review_reasons: tuple[ReviewReason, ...]
+    flagged_materials: tuple[str, ...]
     confidence: str
     explanation: Explanation
 
@@ -162,7 +169,9 @@ def birth_date_for_retirement(
     the same day disagree, nothing is decided: the case goes to manual verification with the
     户口登记机关 (劳办函〔1993〕67号) [B02]. The result cites the material and says whether it
     differs from the ID card [B03]. Without any archive record the ID card decides — a rule
-    the spec marks [U] [B04].
+    the spec marks [U] [B04]. Every altered or damaged material, later ones included, is
+    listed in ``flagged_materials`` and named in its own step (policy-spec §3.1 (3)); a later
+    one does not change the decision.
     """
     _check_records(records)
     trace = Trace()
@@ -170,10 +179,11 @@ def birth_date_for_retirement(
     if not records:
         return _from_id_card(id_card_birth, trace)
     earliest = _earliest_formed(records, trace)
+    flagged = _flagged_materials(records, trace)
     reasons = _review_reasons(earliest)
     if reasons:
-        return _manual_review(earliest, reasons, id_card_birth, trace)
-    return _from_archive(earliest[0], id_card_birth, trace)
+        return _manual_review(earliest, reasons, flagged, id_card_birth, trace)
+    return _from_archive(earliest[0], flagged, id_card_birth, trace)
 
 
 def _check_records(records: Sequence[BirthDateRecord]) -> None:
@@ -212,6 +222,33 @@ def _earliest_formed(
     return earliest
 
 
+def _flagged_materials(records: Sequence[BirthDateRecord], trace: Trace) -> tuple[str, ...]:
+    """Every altered or damaged material, in order of formation, whether it decides or not."""
+    flagged = [
+        record
+        for record in sorted(records, key=lambda record: record.formed_on)
+        if record.altered or record.damaged
+    ]
+    ids = tuple(record.material_id for record in flagged)
+    trace.record(
+        "flagged_materials",
+        "有涂改或破损的材料",
+        "列出全部标记涂改、破损的材料（不论是否最先形成；仅最先形成的材料影响认定）",
+        {record.material_id: _flag_text(record) for record in flagged},
+        "、".join(ids) or "无",
+        references=(f"{BIRTH_RULE}（严禁随意更改职工出生时间和编造档案）",),
+        evidence=ids,
+    )
+    return ids
+
+
+def _flag_text(record: BirthDateRecord) -> str:
+    marks = "、".join(
+        label for label, raised in (("涂改", record.altered), ("破损", record.damaged)) if raised
+    )
+    return f"{record.title} 形成于{record.formed_on} 记载{record.stated_birth.label}（{marks}）"
+
+
 def _review_reasons(earliest: tuple[BirthDateRecord, ...]) -> tuple[ReviewReason, ...]:
     flags = (
         (ReviewReason.ALTERED, any(record.altered for record in earliest)),
@@ -241,6 +278,7 @@ def _from_id_card(id_card_birth: date, trace: Trace) -> BirthDateDetermination:
         material_id=None,
         differs_from_id_card=False,
         review_reasons=(),
+        flagged_materials=(),
         confidence="U",
         explanation=trace.explanation(),
     )
@@ -249,6 +287,7 @@ def _from_id_card(id_card_birth: date, trace: Trace) -> BirthDateDetermination:
 def _manual_review(
     earliest: tuple[BirthDateRecord, ...],
     reasons: tuple[ReviewReason, ...],
+    flagged: tuple[str, ...],
     id_card_birth: date,
     trace: Trace,
 ) -> BirthDateDetermination:
@@ -269,13 +308,14 @@ def _manual_review(
         material_id=chosen.material_id,
         differs_from_id_card=chosen.stated_birth.differs_from(id_card_birth),
         review_reasons=reasons,
+        flagged_materials=flagged,
         confidence="C",
         explanation=trace.explanation(),
     )
 
 
 def _from_archive(
-    chosen: BirthDateRecord, id_card_birth: date, trace: Trace
+    chosen: BirthDateRecord, flagged: tuple[str, ...], id_card_birth: date, trace: Trace
 ) -> BirthDateDetermination:
     stated = chosen.stated_birth
     differs = stated.differs_from(id_card_birth)
@@ -308,6 +348,7 @@ def _from_archive(
         material_id=chosen.material_id,
         differs_from_id_card=bool(differs),
         review_reasons=(),
+        flagged_materials=flagged,
         confidence="C",
         explanation=trace.explanation(),
     )

@@ -42,7 +42,9 @@ def minimum_contribution(year: int, *, on: date, params: ParameterSet) -> Minimu
 
     Legal basis: 办法第二条 and 附件4 — 15 years up to 2029, +6 months a year from 2030, 20
     years from 2039; years outside the table take its first or last row. For flexible
-    retirement the reference year comes from ``flexible.minimum_for_retirement``.
+    retirement the reference year comes from ``flexible.minimum_for_retirement``. A
+    determination dated before 2025-01-01 uses the table then in force: 15 years for every
+    year (国发〔1997〕26号; 社会保险法第十六条 from 2011-07-01).
     """
     dated = params.get(MINIMUM, on)
     rows = {int(key): int(value) for key, value in dated.value.items()}
@@ -52,7 +54,7 @@ def minimum_contribution(year: int, *, on: date, params: ParameterSet) -> Minimu
     trace.record(
         "minimum_contribution",
         "按月领取基本养老金最低缴费年限",
-        "附件4[参照年份]（早于首行取首行，晚于末行取末行）",
+        "最低缴费年限表[参照年份]（早于首行取首行，晚于末行取末行）",
         {"year": year},
         YearsMonths.of(required).label,
         references=(dated.citation(MINIMUM),),

@@ -97,7 +97,8 @@ EXAMPLES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "retirement": "2023-05",
             "contribution_months": 300,
         },
-        # 劳社部发〔1999〕8号第二条（二） [B01]: the record formed first wins
+        # 劳社部发〔1999〕8号第二条（二） [B01]: the record formed first wins; the later, altered
+        # record is listed in flagged_materials but does not change the decision
         "birth-date": {
             "id_card_birth": "1962-08-15",
             "records": [
@@ -107,6 +108,7 @@ EXAMPLES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
                     "material_class": "一",
                     "formed_on": "1985-06-01",
                     "stated_birth": "1958-08-15",
+                    "altered": True,
                 },
                 {
                     "material_id": "A-0901",

@@ -4,7 +4,9 @@ Legal basis: 《国务院关于渐进式延迟法定退休年龄的办法》第�
 第三条 (flexible early/late retirement, at most 3 years either way, never below the original
 age); 人社部发〔2024〕94号《实施弹性退休制度暂行办法》 (written notice, employer agreement, the
 minimum-contribution reference year); 社会保险法第十六条 and 人社部令第13号第二条、第三条 (options
-of a person short of the minimum). Parameters are looked up on ``on``, the determination date.
+of a person short of the minimum). The 暂行办法 took effect on 2025-01-01
+(``retirement_age.flexible_from_month``): a person whose statutory month is earlier cannot
+request flexible retirement at all. Parameters are looked up on ``on``, the determination date.
 The minimum by year and the shortfall options live in ``eligibility`` and are re-exported.
 """
 
@@ -41,12 +43,14 @@ __all__ = [
     "ShortfallOption",
     "ShortfallRoute",
     "contribution_shortfall",
+    "flexible_in_force",
     "flexible_window",
     "minimum_contribution",
     "minimum_for_retirement",
     "validate_flexible_request",
 ]
 
+FLEXIBLE_FROM = "retirement_age.flexible_from_month"
 EARLY_MAX = "retirement_age.flexible_early_max_months"
 LATE_MAX = "retirement_age.flexible_late_max_months"
 EARLY_NOTICE = "retirement_age.flexible_early_notice_months"
@@ -131,6 +135,21 @@ def flexible_window(
     )
 
 
+def flexible_in_force(window: FlexibleWindow, *, on: date, params: ParameterSet) -> bool:
+    """Whether the person may choose flexible retirement at all.
+
+    Legal basis: 人社部发〔2024〕94号《实施弹性退休制度暂行办法》, in force from 2025-01-01
+    (``retirement_age.flexible_from_month``): a statutory retirement month before it fell under
+    the rules then in force, which knew no flexible early or late retirement — only the
+    statutory month is open to that person.
+    """
+    return window.statutory.retirement_month >= _flexible_from(on, params)
+
+
+def _flexible_from(on: date, params: ParameterSet) -> YearMonth:
+    return YearMonth.parse(params.value(FLEXIBLE_FROM, on))
+
+
 def minimum_for_retirement(
     window: FlexibleWindow, retirement: YearMonth, *, on: date, params: ParameterSet
 ) -> MinimumContribution:
@@ -167,6 +186,7 @@ def minimum_for_retirement(
 class RequestProblem(StrEnum):
     """Why a flexible-retirement request is refused (codes with 中文 labels)."""
 
+    FLEXIBLE_NOT_IN_FORCE = "flexible_not_in_force"
     BEFORE_EARLIEST = "before_earliest"
     AFTER_LATEST = "after_latest"
     LATE_WITHOUT_AGREEMENT = "late_without_agreement"
@@ -180,6 +200,7 @@ class RequestProblem(StrEnum):
 
 
 _PROBLEM_LABELS = {
+    RequestProblem.FLEXIBLE_NOT_IN_FORCE: "法定退休时间早于弹性退休制度施行时间",
     RequestProblem.BEFORE_EARLIEST: "早于弹性提前退休最早时间",
     RequestProblem.AFTER_LATEST: "晚于弹性延迟退休最晚时间",
     RequestProblem.LATE_WITHOUT_AGREEMENT: "弹性延迟退休未经所在单位同意",
@@ -238,14 +259,16 @@ def validate_flexible_request(
     """Check a requested retirement month against the flexible-retirement rules; list every reason.
 
     Legal basis: 办法第三条 (bounds; early needs the minimum contribution; late needs the
-    employer's agreement); 人社部发〔2024〕94号 (early: written notice ≥ 3 months before the
-    chosen time; late: written agreement ≥ 1 month before the statutory time; reference year).
+    employer's agreement); 人社部发〔2024〕94号 (in force 2025-01-01: no flexible retirement for
+    a statutory month before it; early: written notice ≥ 3 months before the chosen time; late:
+    written agreement ≥ 1 month before the statutory time; reference year).
     """
     check_months(request.contribution_months, "contribution_months")
     window = flexible_window(request.category, request.birth, on=on, params=params)
     minimum = minimum_for_retirement(window, request.requested, on=on, params=params)
     direction = window.direction_of(request.requested)
-    refusals = _bound_refusals(window, request.requested, on, params)
+    refusals = _in_force_refusals(window, direction, on, params)
+    refusals += _bound_refusals(window, request.requested, on, params)
     if direction is FlexibleDirection.EARLY:
         refusals += _early_refusals(request, minimum, on, params)
     elif direction is FlexibleDirection.LATE:
@@ -255,7 +278,8 @@ def validate_flexible_request(
     trace.record(
         "flexible_request",
         "弹性退休申请审核",
-        "最早 ≤ 申请月份 ≤ 最晚；提前：缴费 ≥ 最低且提前书面告知；延迟：单位同意且按时约定",
+        "法定退休时间不早于弹性退休施行时间；最早 ≤ 申请月份 ≤ 最晚；"
+        "提前：缴费 ≥ 最低且提前书面告知；延迟：单位同意且按时约定",
         {"requested": request.requested, "direction": direction.label},
         "；".join(item.message for item in refusals) or "符合",
         references=tuple(dict.fromkeys(item.reference for item in refusals)),
@@ -268,6 +292,20 @@ def validate_flexible_request(
         refusals=refusals,
         explanation=trace.explanation(),
     )
+
+
+def _in_force_refusals(
+    window: FlexibleWindow, direction: FlexibleDirection, on: date, params: ParameterSet
+) -> tuple[Refusal, ...]:
+    if direction is FlexibleDirection.STATUTORY or flexible_in_force(window, on=on, params=params):
+        return ()
+    start = _flexible_from(on, params)
+    message = (
+        f"法定退休时间{window.statutory.retirement_month.label}早于弹性退休制度施行时间"
+        f"{start.label}，不能申请{direction.label}"
+    )
+    reference = params.get(FLEXIBLE_FROM, on).citation(FLEXIBLE_FROM)
+    return (Refusal(RequestProblem.FLEXIBLE_NOT_IN_FORCE, message, reference),)
 
 
 def _bound_refusals(

@@ -23,6 +23,7 @@ from retirelink.rules.batch import (
     category_codes,
 )
 from retirelink.rules.calendar import YearMonth
+from retirelink.rules.flexible import FlexibleRequest, RequestProblem, validate_flexible_request
 from retirelink.rules.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
 from retirelink.rules.retirement_age import minimum_contribution, statutory_retirement
@@ -141,13 +142,15 @@ def scalar(
     # year for an early retirement, the statutory year otherwise.
     year = retirement.year if retirement < statutory else statutory.year
     minimum = minimum_contribution(year, on=ON, params=params).required_months
+    within = career.retirement_shift is None or within_flexible_window(career, retirement, params)
     return PersonPension(
         statutory_retirement_month=statutory,
         retirement_month=retirement,
         start_month=pension.start_month,
         contribution_months=index.total_months,
         minimum_months=minimum,
-        eligible=index.total_months >= minimum,
+        within_window=within,
+        eligible=index.total_months >= minimum and within,
         average_index=index.value,
         payout_months=pension.payout_months,
         indexed_wage=pension.indexed_wage,
@@ -156,6 +159,21 @@ def scalar(
         transitional_pension=pension.transitional_pension,
         total=pension.total,
     )
+
+
+WINDOW_PROBLEMS = {
+    RequestProblem.FLEXIBLE_NOT_IN_FORCE,
+    RequestProblem.BEFORE_EARLIEST,
+    RequestProblem.AFTER_LATEST,
+}
+
+
+def within_flexible_window(career: Career, retirement: YearMonth, params: ParameterSet) -> bool:
+    """Whether the scalar request check (办法第三条; 人社部发〔2024〕94号) finds the chosen month
+    inside the person's flexible window — notice and agreement are not batch facts."""
+    request = FlexibleRequest(CATEGORIES[career.category], career.birth, retirement, 0)
+    decision = validate_flexible_request(request, on=ON, params=params)
+    return not {refusal.problem for refusal in decision.refusals} & WINDOW_PROBLEMS
 
 
 def assert_equal_to_scalar(
@@ -277,6 +295,54 @@ def test_a_short_career_is_not_eligible_but_still_priced_like_the_scalar_path():
     assert result.contribution_months.tolist() == [136, 480]
     assert result.minimum_months.tolist() == [180, 180]
     assert_equal_to_scalar(result, population, [short, P01], P01_PARAMS)
+
+
+def test_a_retirement_month_outside_the_flexible_window_is_not_eligible():
+    # Born 1970-01: statutory 2031-05 (61岁4个月), window 2030-01 (60) to 2034-05. Retiring in
+    # 2025-01 is five years before the original age: 480 months are not enough to be eligible.
+    too_early = Career(
+        category=0,
+        birth=YearMonth(1970, 1),
+        periods=(ContributionPeriod(YearMonth(1990, 1), YearMonth(2024, 12), Decimal(6000)),),
+        deemed_months=0,
+        balance_fen=15_000_000,
+        retirement_shift=YearMonth(2025, 1) - YearMonth(2031, 5),
+    )
+    # P01's statutory month is 2025-07 and its latest flexible month 2028-07.
+    too_late = replace(P01, retirement_shift=37)
+    latest = replace(P01, retirement_shift=36)
+    population = population_of([too_early, too_late, latest, P01], monthly=False, params=P01_PARAMS)
+
+    result = calculate_population(population, on=ON, region=REGION, params=P01_PARAMS)
+
+    assert result.eligible.tolist() == [False, False, True, True]
+    assert result.within_window.tolist() == [False, False, True, True]
+    assert result.retirement_month[0] == YearMonth(2025, 1).index
+    assert result.minimum_months[0] == 180
+    assert result.contribution_months[0] >= 180
+    assert_equal_to_scalar(result, population, [too_early, too_late, latest, P01], P01_PARAMS)
+
+
+def test_no_flexible_month_is_open_to_a_person_due_to_retire_before_2025():
+    # Born 1964-06, statutory 2024-06: 人社部发〔2024〕94号 took effect in 2025-01, so delaying
+    # to 2025-09 is not open to him although it is within 36 months; his statutory month is.
+    before = Career(
+        category=0,
+        birth=YearMonth(1964, 6),
+        periods=(ContributionPeriod(YearMonth(1990, 1), YearMonth(2024, 5), Decimal(6000)),),
+        deemed_months=0,
+        balance_fen=15_000_000,
+        retirement_shift=15,
+    )
+    at_statutory = replace(before, retirement_shift=0)
+    population = population_of([before, at_statutory], monthly=False, params=P01_PARAMS)
+
+    result = calculate_population(population, on=ON, region=REGION, params=P01_PARAMS)
+
+    assert result.statutory_retirement_month.tolist() == [YearMonth(2024, 6).index] * 2
+    assert result.eligible.tolist() == [False, True]
+    assert result.within_window.tolist() == [False, True]
+    assert_equal_to_scalar(result, population, [before, at_statutory], P01_PARAMS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Archive-based determinations: birth date for retirement and deemed contribution months."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -96,6 +97,7 @@ def test_birth_date_case(case):
         "material_id": result.material_id,
         "differs_from_id_card": result.differs_from_id_card,
         "review_reasons": [reason.value for reason in result.review_reasons],
+        "flagged_materials": list(result.flagged_materials),
         "confidence": result.confidence,
         "evidence": list(result.explanation.step("birth_date").evidence),
     }
@@ -119,6 +121,31 @@ def test_the_explanation_lists_every_record_and_cites_the_1999_rule():
     assert step.result == "A-1"
     assert any("劳社部发〔1999〕8号" in reference for reference in step.references)
     assert result.explanation.step("differs_from_id_card").result == "true"
+
+
+def test_a_later_altered_record_is_named_in_its_own_step_without_changing_the_decision():
+    altered = BirthDateRecord(
+        "A-2", "干部履历表", date(1985, 6, 1), StatedBirthDate(1958, 8, 15), altered=True
+    )
+
+    result = birth_date_for_retirement([altered, CLEAN], id_card_birth=date(1962, 8, 15))
+    unflagged = birth_date_for_retirement(
+        [replace(altered, altered=False), CLEAN], id_card_birth=date(1962, 8, 15)
+    )
+
+    assert result.flagged_materials == ("A-2",)
+    assert unflagged.flagged_materials == ()
+    assert (result.source, result.birth_date, result.material_id) == (
+        unflagged.source,
+        unflagged.birth_date,
+        unflagged.material_id,
+    )
+    step = result.explanation.step("flagged_materials")
+    assert step.result == "A-2"
+    assert step.evidence == ("A-2",)
+    assert "涂改" in step.inputs["A-2"]
+    assert any("劳社部发〔1999〕8号" in reference for reference in step.references)
+    assert unflagged.explanation.step("flagged_materials").result == "无"
 
 
 def test_manual_review_cites_the_verification_with_the_household_registry():

@@ -75,10 +75,12 @@ def test_flexible_request_scenario(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", [c for c in MINIMUM if "year" in c.values[0]])
 def test_minimum_contribution_scenario(case: dict[str, Any]) -> None:
-    minimum = minimum_contribution(case["year"], on=ON, params=PARAMS)
+    minimum = minimum_contribution(case["year"], on=case.get("decided_on", ON), params=PARAMS)
 
-    assert minimum.required_months == case["expect"]["months"]
-    assert "附件4" in minimum.explanation.step("minimum_contribution").references[0]
+    expect = case["expect"]
+    assert minimum.required_months == expect["months"]
+    cited = minimum.explanation.step("minimum_contribution").references[0]
+    assert expect.get("cites", "附件4") in cited
 
 
 @pytest.mark.parametrize("case", [c for c in MINIMUM if "shortfall" in c.values[0]])
@@ -132,6 +134,11 @@ def test_the_minimum_never_falls_and_stays_between_15_and_20_years(year):
     following = minimum_contribution(year + 1, on=ON, params=PARAMS).required_months
 
     assert 180 <= this <= following <= 240
+
+
+@given(on=st.dates(date(1998, 1, 1), date(2024, 12, 31)), year=st.integers(1950, 2029))
+def test_a_decision_dated_1998_to_2024_requires_15_years_of_every_retirement_year(on, year):
+    assert minimum_contribution(year, on=on, params=PARAMS).required_months == 180
 
 
 def test_the_minimum_functions_are_also_reachable_from_the_flexible_module() -> None:

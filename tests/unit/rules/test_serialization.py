@@ -320,6 +320,17 @@ def test_every_calculator_has_an_example_and_the_example_computes_to_json_text()
         assert '"explanation"' in text, name
 
 
+def test_the_birth_date_example_lists_its_later_altered_record_in_the_json():
+    result = compute("birth-date", EXAMPLES["birth-date"], on=ON, region="130000", params=PARAMS)
+    encoded = to_json(result)
+
+    assert (encoded["source"], encoded["material_id"]) == ("archive", "A-0901")
+    assert encoded["review_reasons"] == []
+    assert encoded["flagged_materials"] == ["A-0102"]
+    flagged = next(step for step in encoded["explanation"] if step["key"] == "flagged_materials")
+    assert (flagged["result"], flagged["evidence"]) == ("A-0102", ["A-0102"])
+
+
 def test_a_rule_refusing_a_flat_request_names_the_same_field_as_the_json():
     payload = {**EXAMPLES["death"], "died_on": "1959-01-01"}
 
