@@ -7,30 +7,34 @@
   an opening balance.
 - Crediting: 劳办发〔1997〕116号 附件3 月积数法 (policy-spec §4.4 [P04]): year-end balance =
   prior balance × (1 + r) + the year's credits + Σ(credit × months remaining, its own month
-  included) × r ÷ 12.
-- Payout: 个人账户养老金 = balance ÷ 计发月数 for the age at retirement (国发〔2005〕38号附件).
+  included) × r ÷ 12; the retirement year by ``account.retirement_year_interest`` ([U]).
+- Payout: 个人账户养老金 = balance ÷ 计发月数 for the age at retirement (国发〔2005〕38号附件) —
+  in ``payout_months``, importable from here as before.
 
 Money is ``Decimal`` rounded half up to the fen (分) by ``money.to_fen``. The contribution
 history type lives here, below ``pension``.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from itertools import pairwise
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules.calendar import YearMonth, YearsMonths
+from retirelink.rules.calendar import YearMonth
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.money import round_half_up, to_fen
-from retirelink.rules.parameters import DatedValue, ParameterSet
+from retirelink.rules.money import ZERO, to_fen
+from retirelink.rules.parameters import DatedValue, ParameterSet, choose
 from retirelink.rules.parameters import series_value as series_value
+from retirelink.rules.payout_months import PayoutAgeRule as PayoutAgeRule
+from retirelink.rules.payout_months import PayoutMonths as PayoutMonths
+from retirelink.rules.payout_months import payout_months_for_age as payout_months_for_age
 
 MONTH_PRODUCT_RULE = "劳办发〔1997〕116号 附件3（月积数法）"
 CREDIT_RULE = "国发〔2005〕38号（个人账户规模统一为本人缴费工资的8%）"
+RETIREMENT_YEAR_INTEREST = "account.retirement_year_interest"
 
 # The old names of helpers that moved, kept importable for code written against them:
 # ``fen`` is ``money.to_fen``, ``series_value`` is ``parameters.series_value``, and
@@ -93,7 +97,8 @@ class AccountCredits:
 
 @dataclass(frozen=True, slots=True)
 class AccountYear:
-    """One year of crediting; ``months`` is 12 except in the final (retirement) year."""
+    """One year of crediting; ``months`` is 12 except in the final (retirement) year, whose
+    ``rate`` is 0 where ``account.retirement_year_interest`` credits no interest."""
 
     year: int
     months: int
@@ -155,9 +160,10 @@ def accumulate_account(
 
     ``opening_balance`` is the balance at the end of ``balance_year``. Each later year earns
     the national 记账利率 of that year (``account.interest_rate``): the prior balance for the
-    months of the year, each credit from its own month to the year's end. In the year of
-    ``until`` the year ends with that month (the pro-rata reading of 116号 for a retirement
-    year; [U]). Each interest amount and each year-end balance is rounded half up to the fen.
+    months of the year, each credit from its own month to the year's end. ``until`` is the
+    retirement month, and its year is credited as ``account.retirement_year_interest`` says
+    ([U]): ``pro_rata_to_retirement_month`` ends the year with that month, ``none`` credits no
+    interest that year. Each interest amount and year-end balance is rounded half up to the fen.
     """
     if opening_balance < 0:
         raise InvalidInputError("期初个人账户储存额不能为负", field="opening_balance")
@@ -165,14 +171,16 @@ def accumulate_account(
         raise InvalidInputError(f"截止年月应晚于{balance_year}年末", field="until")
     by_year = _credits_by_year(credits, balance_year, until)
     rates = params.get("account.interest_rate", on)
+    rule = params.get(RETIREMENT_YEAR_INTEREST, on)
+    retirement_year = choose(RETIREMENT_YEAR_RULES, rule, RETIREMENT_YEAR_INTEREST)
     trace = Trace()
     balance, years = opening_balance, []
-    for year in range(balance_year + 1, until.year + 1):
-        months = 12 if year < until.year else until.month
-        row = _credit_year(year, months, balance, by_year[year], rates, trace)
-        years.append(row)
-        balance = row.closing
-    return AccountBalance(balance, tuple(years), trace.explanation())
+    for year in range(balance_year + 1, until.year):
+        years.append(_credit_year(year, 12, balance, by_year[year], rates, trace))
+        balance = years[-1].closing
+    last = RetirementYear(until, balance, by_year[until.year], rates, rule)
+    years.append(retirement_year(last, trace))
+    return AccountBalance(years[-1].closing, tuple(years), trace.explanation())
 
 
 def _credits_by_year(
@@ -198,10 +206,12 @@ def _credit_year(
     credits: Sequence[AccountCredit],
     rates: DatedValue,
     trace: Trace,
+    retirement: str = "",
 ) -> AccountYear:
+    """One year by 月积数法; ``retirement`` is the rule's citation in the retirement year."""
     field = "balance_year" if year < min(rates.value) else "until"
     rate = series_value(rates.value, year, name="account.interest_rate", field=field)
-    total = sum((credit.amount for credit in credits), Decimal(0))
+    total = _total(credits)
     product = sum(
         (credit.amount * (months - credit.month.month + 1) for credit in credits), Decimal(0)
     )
@@ -210,8 +220,9 @@ def _credit_year(
     closing = opening + opening_interest + total + credit_interest
     trace.record(
         f"account_{year}",
-        f"{year}年末个人账户储存额" if months == 12 else f"{year}年{months}月末个人账户储存额",
-        "上年末储存额 × (1 + r × 月数 ÷ 12) + 当年记账额 + 记账额月积数 × r ÷ 12",
+        _balance_label(year, months),
+        "上年末储存额 × (1 + r × 月数 ÷ 12) + 当年记账额 + 记账额月积数 × r ÷ 12"
+        + ("（退休当年计息至退休当月）" if retirement else ""),
         {
             "上年末储存额": opening,
             "r": rate,
@@ -220,78 +231,68 @@ def _credit_year(
             "月积数": product,
         },
         closing,
-        references=(MONTH_PRODUCT_RULE, rates.citation("account.interest_rate")),
+        references=(MONTH_PRODUCT_RULE, rates.citation("account.interest_rate"))
+        + ((retirement,) if retirement else ()),
     )
     return AccountYear(
         year, months, rate, opening, opening_interest, total, product, credit_interest, closing
     )
 
 
-# --------------------------------------------------------------------------------------------
-# 计发月数 — 国发〔2005〕38号附件 (policy-spec §4.2)
-# --------------------------------------------------------------------------------------------
+def _total(credits: Sequence[AccountCredit]) -> Decimal:
+    return sum((credit.amount for credit in credits), Decimal(0))
 
 
-class PayoutAgeRule(StrEnum):
-    """How an age with months maps onto the whole-year 计发月数 table (policy-spec §4.2 [D05])."""
-
-    COMPLETED_YEARS = "completed_years"
-    INTERPOLATE = "interpolate"
-
-    @property
-    def label(self) -> str:
-        return "按已满周岁" if self is PayoutAgeRule.COMPLETED_YEARS else "按月线性插值"
+def _balance_label(year: int, months: int) -> str:
+    return f"{year}年末个人账户储存额" if months == 12 else f"{year}年{months}月末个人账户储存额"
 
 
 @dataclass(frozen=True, slots=True)
-class PayoutMonths:
-    """计发月数 for an age at retirement (国发〔2005〕38号附件) and the rule that mapped it."""
+class RetirementYear:
+    """What crediting the retirement year (the year of ``until``) needs."""
 
-    months: Decimal
-    age: YearsMonths
-    rule: PayoutAgeRule
-    explanation: Explanation
+    until: YearMonth
+    opening: Decimal
+    credits: Sequence[AccountCredit]
+    rates: DatedValue
+    rule: DatedValue
+
+    @property
+    def citation(self) -> str:
+        return self.rule.citation(RETIREMENT_YEAR_INTEREST)
 
 
-def payout_months_for_age(
-    age_months: int, *, on: date, region: str, params: ParameterSet
-) -> PayoutMonths:
-    """计发月数 for the age at retirement (国发〔2005〕38号附件, policy-spec §4.2).
-
-    The annex lists whole ages 40–70. Ages with months follow ``pension.payout_months_age_rule``
-    ([U] [D05]): ``completed_years`` (已满周岁, the default) or ``interpolate`` (linear between
-    whole ages, to 0.01 month). An age the table cannot serve is an error.
-    """
-    if age_months < 0:
-        raise InvalidInputError("退休年龄不能为负", field="age_months")
-    age = YearsMonths.of(age_months)
-    rule_value = params.get("pension.payout_months_age_rule", on, region=region)
-    rule = PayoutAgeRule(rule_value.value)
-    table_value = params.get("pension.payout_months", on, region=region)
-    table = {int(key): int(months) for key, months in table_value.value.items()}
-    months = _table_months(table, age.years)
-    # The annex of 国发〔2005〕38号 ends at 70: beyond it there is nothing to interpolate to.
-    if rule is PayoutAgeRule.INTERPOLATE and age.months and age.years < max(table):
-        following = _table_months(table, age.years + 1)
-        months = round_half_up(months - (months - following) * Decimal(age.months) / 12, 2)
-    trace = Trace()
-    trace.record(
-        "payout_months",
-        "个人账户养老金计发月数",
-        f"计发月数表（{rule.label}）",
-        {"退休年龄": age.age_label},
-        months,
-        references=(
-            table_value.citation("pension.payout_months"),
-            rule_value.citation("pension.payout_months_age_rule"),
-        ),
+def pro_rata_to_retirement_month(year: RetirementYear, trace: Trace) -> AccountYear:
+    """月积数法 with the year ending at the retirement month: the prior balance earns
+    r × months ÷ 12, each credit r ÷ 12 per month to the retirement month. Legal basis: 劳办发
+    〔1997〕116号 附件3, read pro rata for a retirement year ([U]; policy-spec §4.4 states only
+    full years)."""
+    until = year.until
+    return _credit_year(
+        until.year, until.month, year.opening, year.credits, year.rates, trace, year.citation
     )
-    return PayoutMonths(months, age, rule, trace.explanation())
 
 
-def _table_months(table: Mapping[int, int], years: int) -> Decimal:
-    if years not in table:
-        raise InvalidInputError(
-            f"{years}岁不在计发月数表（{min(table)}—{max(table)}岁）范围内", field="age_months"
-        )
-    return Decimal(table[years])
+def no_retirement_year_interest(year: RetirementYear, trace: Trace) -> AccountYear:
+    """No interest in the year of retirement: the prior year-end balance plus the year's
+    credits. Legal basis: none read — the reading of provinces that credit interest only at a
+    year end (劳办发〔1997〕116号 结息 at 12-31) the retiree does not reach ([U]). The year's rate
+    is not needed, so a retirement before its publication can be computed."""
+    until, total = year.until, _total(year.credits)
+    closing = trace.record(
+        f"account_{until.year}",
+        _balance_label(until.year, until.month),
+        "上年末储存额 + 当年记账额（退休当年不计息）",
+        {"上年末储存额": year.opening, "当年记账额": total},
+        to_fen(year.opening + total),
+        references=(MONTH_PRODUCT_RULE, year.citation),
+    )
+    return AccountYear(
+        until.year, until.month, Decimal(0), year.opening, ZERO, total, Decimal(0), ZERO, closing
+    )
+
+
+RETIREMENT_YEAR_RULES: dict[str, Callable[[RetirementYear, Trace], AccountYear]] = {
+    "pro_rata_to_retirement_month": pro_rata_to_retirement_month,
+    "none": no_retirement_year_interest,
+}

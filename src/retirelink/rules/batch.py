@@ -5,8 +5,8 @@ population and gives, per person, the statutory retirement month (办法第一�
 a chosen retirement month lies in the flexible window (办法第三条; 人社部发〔2024〕94号, in force
 2025-01-01), the minimum contribution of the reference year and whether the person is eligible
 — minimum met and month within the window (办法第二条, 附件4; 人社部发〔2024〕94号 for flexible
-retirement) — and the pension components of 国发〔2005〕38号 in fen: exactly what the scalar path
-(``retirement_age``, ``flexible``, ``pension``) gives for that person.
+retirement) — and the pension components of 国发〔2005〕38号 (``batch_money``): exactly what the
+scalar path (``retirement_age``, ``flexible``, ``pension``) gives for that person.
 
 Explanations are not produced here: the scalar path remains the one that explains (and is
 ledgered for) a single decision. Parameters are read once per call, for ``on`` and ``region``.
@@ -17,11 +17,13 @@ How the result stays equal to the scalar one, to the fen:
   category and birth month, minimum contribution by year, 计发月数 by age in months — are
   tabulated by calling the scalar functions once per distinct value present, so each rule keeps
   a single implementation.
-- Money is integer fen. Each component is the exact rational of the scalar formula, rounded
-  half up to the fen (the rounding points of policy-spec §4.1 [P01]) in integer arithmetic.
-  The scalar's Decimal (28 digits) can differ from that only on an exact half-fen value reached
-  through a non-terminating intermediate; of the four components only 过渡性养老金 (÷ 12 before
-  × 过渡系数) can meet one, and those persons are recomputed by ``calculate_pension``.
+- Money is integer. Each component is the exact rational of the scalar formula (an integer
+  numerator over a denominator) and is rounded as ``pension.rounding_order`` says, exactly as
+  the scalar rounds its exact rationals: each component half up to the fen and then summed
+  (``components_then_sum``, [P01]), or the exact sum half up to the fen with the components to
+  4 places (``sum_then_round``). 过渡性养老金 takes the form ``pension.transitional_formula``
+  names: in integers where ``batch_money.TRANSITIONAL_KERNELS`` has a kernel for it, otherwise
+  through the form's own function in ``transitional``, person by person (not vectorised).
 - 平均缴费指数 (Σ wage ÷ 社平工资) is summed in float64 (``batch_kernels``, error < 1e-13); a
   person whose value lies within 1e-9 (relative) of a rounding half-point is recomputed by
   ``average_contribution_index``.
@@ -42,12 +44,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from math import gcd
 
 import numpy as np
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules.account import payout_months_for_age
 from retirelink.rules.batch_kernels import (
     STATUTORY,
     Bools,
@@ -56,18 +56,16 @@ from retirelink.rules.batch_kernels import (
     Integers,
     InverseWages,
     check_people,
-    exact_product,
-    half_up,
     index_sums,
-    on_half_point,
     refuse,
     round_half_up_index,
     tabulate,
 )
+from retirelink.rules.batch_money import Context, PensionArrays, pension_money
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.flexible import flexible_in_force, flexible_window
 from retirelink.rules.parameters import ParameterSet
-from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
+from retirelink.rules.pension import average_contribution_index
 from retirelink.rules.retirement_age import (
     RetirementCategory,
     minimum_contribution,
@@ -142,13 +140,16 @@ class PersonPension:
 
 @dataclass(frozen=True, slots=True)
 class PopulationPensions:
-    """Per-person arrays; money in fen, Ī × 10^index_places, 计发月数 × 100.
+    """Per-person arrays; ``*_fen`` in fen, the three components × 10^component_places (2, or
+    4 where ``pension.rounding_order`` is ``sum_then_round``), Ī × 10^index_places, 计发月数
+    × 100.
 
     ``within_window``: the retirement month is the statutory one or a flexible month open to
     the person; ``eligible``: the minimum is met and ``within_window`` holds.
     """
 
     index_places: int
+    component_places: int
     statutory_retirement_month: Int64s
     retirement_month: Int64s
     start_month: Int64s
@@ -159,9 +160,9 @@ class PopulationPensions:
     average_index: Int64s
     payout_months_hundredths: Int64s
     indexed_wage_fen: Int64s
-    basic_pension_fen: Int64s
-    personal_account_pension_fen: Int64s
-    transitional_pension_fen: Int64s
+    basic_pension: Int64s
+    personal_account_pension: Int64s
+    transitional_pension: Int64s
     total_fen: Int64s
     scalar_recomputed: int
 
@@ -186,25 +187,18 @@ class PopulationPensions:
             average_index=money(self.average_index, self.index_places),
             payout_months=money(self.payout_months_hundredths),
             indexed_wage=money(self.indexed_wage_fen),
-            basic_pension=money(self.basic_pension_fen),
-            personal_account_pension=money(self.personal_account_pension_fen),
-            transitional_pension=money(self.transitional_pension_fen),
+            basic_pension=money(self.basic_pension, self.component_places),
+            personal_account_pension=money(self.personal_account_pension, self.component_places),
+            transitional_pension=money(self.transitional_pension, self.component_places),
             total=money(self.total_fen),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Context:
-    on: date
-    region: str
-    params: ParameterSet
 
 
 def calculate_population(
     population: Population, *, on: date, region: str, params: ParameterSet
 ) -> PopulationPensions:
     """Eligibility and pension of every person, equal to the scalar path's to the fen."""
-    context = _Context(on, region, params)
+    context = Context(on, region, params)
     people = _people(population, on)
     statutory = tabulate(
         people["birth_month"] * 4 + people["category"],
@@ -222,10 +216,11 @@ def calculate_population(
     index, places, paid, recomputed = _average_index(people, population.history, context)
     months = paid + people["deemed_months"]
     minimum = _minimum_months(statutory, retirement, context)
-    money = _money(_Facts(people, retirement, index, places, months), context)
+    money = pension_money(PensionArrays(people, retirement, index, places, months), context)
     start_rule = params.value("pension.start_month_rule", on, region=region)
     return PopulationPensions(
         index_places=places,
+        component_places=money.places,
         statutory_retirement_month=statutory,
         retirement_month=retirement,
         start_month=retirement + (0 if start_rule == "retirement_month" else 1),
@@ -236,11 +231,11 @@ def calculate_population(
         average_index=index,
         payout_months_hundredths=money.payout_hundredths,
         indexed_wage_fen=money.indexed,
-        basic_pension_fen=money.basic,
-        personal_account_pension_fen=money.account,
-        transitional_pension_fen=money.transitional,
-        total_fen=money.basic + money.account + money.transitional,
-        scalar_recomputed=recomputed + money.recomputed,
+        basic_pension=money.parts[0],
+        personal_account_pension=money.parts[1],
+        transitional_pension=money.parts[2],
+        total_fen=money.total,
+        scalar_recomputed=recomputed,
     )
 
 
@@ -266,7 +261,7 @@ def _people(population: Population, on: date) -> dict[str, Int64s]:
 
 
 def _average_index(
-    people: dict[str, Int64s], history: ContributionRows, context: _Context
+    people: dict[str, Int64s], history: ContributionRows, context: Context
 ) -> tuple[Int64s, int, Int64s, int]:
     """Ī × 10^places, the places, the paid months, and how many went through the scalar."""
     on, region, params = context.on, context.region, context.params
@@ -301,7 +296,7 @@ def _inverse_wages(series: dict[int, Decimal]) -> InverseWages:
     return InverseWages(first * 12, np.repeat(yearly, 12))
 
 
-def _within_window(people: dict[str, Int64s], retirement: Int64s, context: _Context) -> Bools:
+def _within_window(people: dict[str, Int64s], retirement: Int64s, context: Context) -> Bools:
     """Whether each retirement month may be chosen: 办法第三条 (flexible window from
     ``flexible_window``, tabulated per category and birth month) and 人社部发〔2024〕94号 (no
     flexible month at all for a statutory month before it took effect: ``flexible_in_force``).
@@ -333,7 +328,7 @@ def _within_window(people: dict[str, Int64s], retirement: Int64s, context: _Cont
     return within
 
 
-def _minimum_months(statutory: Int64s, retirement: Int64s, context: _Context) -> Int64s:
+def _minimum_months(statutory: Int64s, retirement: Int64s, context: Context) -> Int64s:
     """Minimum months for the reference year: the statutory year; for flexible retirement the
     year 人社部发〔2024〕94号 第七条 ([S], parameters) names — early: the actual year."""
     on, params = context.on, context.params
@@ -344,123 +339,3 @@ def _minimum_months(statutory: Int64s, retirement: Int64s, context: _Context) ->
     return tabulate(
         year, lambda key: minimum_contribution(key, on=on, params=params).required_months
     )
-
-
-# --------------------------------------------------------------------------------------------
-# 基本养老金 components in fen — 国发〔2005〕38号 (policy-spec §4.1 [P01])
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    people: dict[str, Int64s]
-    retirement: Int64s
-    index: Int64s
-    places: int
-    months: Int64s
-
-
-@dataclass(frozen=True, slots=True)
-class _Money:
-    payout_hundredths: Int64s
-    indexed: Int64s
-    basic: Int64s
-    account: Int64s
-    transitional: Int64s
-    recomputed: int
-
-
-def _money(facts: _Facts, context: _Context) -> _Money:
-    """Each component half up to the fen, as ``calculate_pension`` rounds it (B is the
-    计发基数 of the retirement year; N and N视同 in months):
-
-    - 指数化月平均缴费工资 = B × Ī;  基础养老金 = B × (1 + Ī) × N ÷ 2400;
-    - 个人账户养老金 = 储存额 ÷ 计发月数 (国发〔2005〕38号附件, by age at retirement);
-    - 过渡性养老金 = B × Ī × N视同 ÷ 12 × 过渡系数 (provincial form, [S]).
-    """
-    on, region, params = context.on, context.region, context.params
-    people, index, places = facts.people, facts.index, facts.places
-    base, base_places = _base_wages(facts.retirement // 12, context)
-    payout = tabulate(
-        facts.retirement - people["birth_month"],
-        lambda age: _hundredths(
-            payout_months_for_age(age, on=on, region=region, params=params).months
-        ),
-    )
-    coefficient = Decimal(params.value("pension.transition_coefficient", on, region=region))
-    coefficient_places = _places(coefficient)
-    scale = 10 ** (base_places + places)
-    numerator, denominator = _reduced(
-        100 * int(coefficient.scaleb(coefficient_places)), scale * 10**coefficient_places * 12
-    )
-    transitional = exact_product([base, index, people["deemed_months"]], numerator)
-    unsure = np.flatnonzero(on_half_point(transitional, denominator)).tolist()
-    result = _Money(
-        payout_hundredths=payout,
-        indexed=half_up(exact_product([base, index], 100), scale),
-        basic=half_up(exact_product([base, index + 10**places, facts.months]), scale * 24),
-        account=half_up(exact_product([people["account_balance_fen"]], 100), payout),
-        transitional=half_up(transitional, denominator),
-        recomputed=len(unsure),
-    )
-    for person in unsure:
-        result.transitional[person] = _scalar_transitional(facts, person, context)
-    return result
-
-
-def _base_wages(years: Int64s, context: _Context) -> tuple[Int64s, int]:
-    """计发基数 of each retirement year × 10^places (``pension.base_wage``), and the places."""
-    name = "pension.base_wage"
-    series = context.params.value(name, context.on, region=context.region)
-    places = max(_places(Decimal(value)) for value in series.values())
-
-    def scaled(year: int) -> int:
-        if year not in series:
-            raise InvalidInputError(
-                f"参数{name}没有{year}年的取值（现有{min(series)}—{max(series)}年）",
-                field="retirement_month",
-            )
-        return int(Decimal(series[year]).scaleb(places))
-
-    return tabulate(years, scaled), places
-
-
-def _scalar_transitional(facts: _Facts, person: int, context: _Context) -> int:
-    """过渡性养老金 of one person through ``calculate_pension`` (an exact half-fen case)."""
-    people = facts.people
-    pension = calculate_pension(
-        PensionFacts(
-            birth_month=YearMonth.from_index(int(people["birth_month"][person])),
-            retirement_month=YearMonth.from_index(int(facts.retirement[person])),
-            average_index=Decimal(int(facts.index[person])).scaleb(-facts.places),
-            contribution_months=int(facts.months[person]),
-            deemed_months=int(people["deemed_months"][person]),
-            account_balance=Decimal(int(people["account_balance_fen"][person])).scaleb(-2),
-        ),
-        on=context.on,
-        region=context.region,
-        params=context.params,
-    )
-    return int(pension.transitional_pension.scaleb(2))
-
-
-def _places(value: Decimal) -> int:
-    """Digits after the decimal point.
-
-    >>> _places(Decimal("0.012")), _places(Decimal("8000")), _places(Decimal("8E+3"))
-    (3, 0, 0)
-    """
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _hundredths(months: Decimal) -> int:
-    scaled = months.scaleb(2)
-    if scaled != scaled.to_integral_value():
-        raise InvalidInputError(f"计发月数{months}超过两位小数", field="pension.payout_months")
-    return int(scaled)
-
-
-def _reduced(numerator: int, denominator: int) -> tuple[int, int]:
-    divisor = gcd(numerator, denominator)
-    return numerator // divisor, denominator // divisor

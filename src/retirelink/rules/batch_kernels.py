@@ -1,7 +1,7 @@
-"""Numeric kernels of the batch path (``batch``): the index sums and exact fen rounding.
+"""Numeric kernels of the batch path (``batch``): the index sums and the input checks.
 
-No law is decided here; these are the two kinds of arithmetic the batch needs to give exactly
-the scalar result (``pension``):
+No law is decided here; this is the arithmetic the batch needs to give exactly the scalar
+result (``pension``) for the index (exact money is in ``batch_exact``):
 
 - ``index_sums`` — Σ contribution wage ÷ 社平工资 of the contribution year, per person, over
   a flat (CSR) contribution history (the numerator of 平均缴费指数, policy-spec §4.1 [P03]).
@@ -9,17 +9,16 @@ the scalar result (``pension``):
   factors and all terms are positive, so the relative error of a person's sum is below
   (pieces + 4) × 2⁻⁵³ — under 1e-13 for any real career. ``round_half_up_index`` turns the
   mean into the integer index and flags every person whose float value lies within
-  ``INDEX_TOLERANCE`` (relative) of a half-point, where float and the scalar's Decimal
+  ``INDEX_TOLERANCE`` (relative) of a half-point, where float and the scalar's exact sum
   could round differently; the caller recomputes those through the scalar function.
-- ``exact_product`` / ``half_up`` / ``on_half_point`` — integer arithmetic for money: a
-  component is num ÷ den rounded half up (the fen rounding of [P01]), computed without any
-  float, in int64 when the largest possible product fits and in Python ints otherwise.
+- ``check_people`` / ``refuse`` / ``tabulate`` — the per-person input checks and the
+  tabulation of scalar rules over small domains.
 
 Rows of a person must be in chronological order without overlap; an error names the field
 and the person (1-based, as a clerk counts).
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -39,52 +38,6 @@ Integers = NDArray[np.integer[Any]]
 
 INDEX_TOLERANCE = 1e-9
 CHUNK_ROWS = 1 << 20
-_INT64_HEADROOM = 1 << 61
-
-
-# --------------------------------------------------------------------------------------------
-# Exact money: integer numerators, half-up division (the fen rounding of policy-spec §4.1 [P01])
-# --------------------------------------------------------------------------------------------
-
-
-def exact_product(factors: Sequence[Int64s], constant: int = 1) -> NDArray[Any]:
-    """Elementwise product of non-negative integer arrays and ``constant``, never overflowing.
-
-    int64 when the largest possible product (with room for the rounding) fits, else Python ints.
-
-    >>> exact_product([np.array([3, 4]), np.array([5, 6])], 10).tolist()
-    [150, 240]
-    >>> exact_product([np.array([2**40]), np.array([2**40])]).dtype
-    dtype('O')
-    """
-    bound = constant
-    for factor in factors:
-        bound *= int(factor.max(initial=0))
-    size = len(factors[0]) if factors else 1
-    dtype: type = np.int64 if bound < _INT64_HEADROOM else object
-    product: NDArray[Any] = np.full(size, constant, dtype=dtype)
-    for factor in factors:
-        product = product * factor.astype(dtype)
-    return product
-
-
-def half_up(numerator: NDArray[Any], denominator: int | Int64s) -> Int64s:
-    """numerator ÷ denominator rounded half up, for non-negative integers.
-
-    >>> half_up(np.array([5, 14, 15]), 10).tolist()
-    [1, 1, 2]
-    """
-    quotient = (2 * numerator + denominator) // (2 * denominator)
-    return np.asarray(quotient).astype(np.int64)
-
-
-def on_half_point(numerator: NDArray[Any], denominator: int) -> Bools:
-    """Whether numerator ÷ denominator lies exactly half-way between two integers.
-
-    >>> on_half_point(np.array([5, 14, 15]), 10).tolist()
-    [True, False, True]
-    """
-    return np.asarray((2 * numerator) % (2 * denominator) == denominator, dtype=np.bool_)
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from retirelink.rules.eligibility import (
     minimum_contribution,
 )
 from retirelink.rules.explanation import Explanation, Trace
+from retirelink.rules.flexible_notice import EARLY_NOTICE, LATE_AGREEMENT, notice_deadline
 from retirelink.rules.parameters import ParameterSet
 from retirelink.rules.retirement_age import (
     RetirementCategory,
@@ -53,8 +54,6 @@ __all__ = [
 FLEXIBLE_FROM = "retirement_age.flexible_from_month"
 EARLY_MAX = "retirement_age.flexible_early_max_months"
 LATE_MAX = "retirement_age.flexible_late_max_months"
-EARLY_NOTICE = "retirement_age.flexible_early_notice_months"
-LATE_AGREEMENT = "retirement_age.flexible_late_agreement_months"
 REFERENCE_YEAR = {
     "early": "eligibility.early_retirement_reference_year",
     "late": "eligibility.late_retirement_reference_year",
@@ -261,20 +260,21 @@ def validate_flexible_request(
     Legal basis: 办法第三条 (bounds; early needs the minimum contribution; late needs the
     employer's agreement); 人社部发〔2024〕94号 (in force 2025-01-01: no flexible retirement for
     a statutory month before it; early: written notice ≥ 3 months before the chosen time; late:
-    written agreement ≥ 1 month before the statutory time; reference year).
+    written agreement ≥ 1 month before the statutory time — counted back from the day of the
+    month ``retirement_age.notice_reference_day`` names, ``flexible_notice``; reference year).
     """
     check_months(request.contribution_months, "contribution_months")
     window = flexible_window(request.category, request.birth, on=on, params=params)
     minimum = minimum_for_retirement(window, request.requested, on=on, params=params)
     direction = window.direction_of(request.requested)
+    trace = Trace()
+    trace.extend(window.explanation + minimum.explanation)
     refusals = _in_force_refusals(window, direction, on, params)
     refusals += _bound_refusals(window, request.requested, on, params)
     if direction is FlexibleDirection.EARLY:
-        refusals += _early_refusals(request, minimum, on, params)
+        refusals += _early_refusals(request, minimum, on, params, trace)
     elif direction is FlexibleDirection.LATE:
-        refusals += _late_refusals(request, window, on, params)
-    trace = Trace()
-    trace.extend(window.explanation + minimum.explanation)
+        refusals += _late_refusals(request, window, on, params, trace)
     trace.record(
         "flexible_request",
         "弹性退休申请审核",
@@ -323,7 +323,11 @@ def _bound_refusals(
 
 
 def _early_refusals(
-    request: FlexibleRequest, minimum: MinimumContribution, on: date, params: ParameterSet
+    request: FlexibleRequest,
+    minimum: MinimumContribution,
+    on: date,
+    params: ParameterSet,
+    trace: Trace,
 ) -> tuple[Refusal, ...]:
     refusals: list[Refusal] = []
     if request.contribution_months < minimum.required_months:
@@ -332,27 +336,26 @@ def _early_refusals(
             f"未达到{minimum.year}年最低缴费年限{minimum.required.label}，不能弹性提前退休"
         )
         refusals.append(Refusal(RequestProblem.EARLY_BELOW_MINIMUM, message, "办法第三条"))
-    notice = params.get(EARLY_NOTICE, on)
-    deadline = request.requested.plus(-notice.value).first_day()
-    if request.notice_date is None or request.notice_date > deadline:
+    notice = notice_deadline(request.requested, EARLY_NOTICE, on=on, params=params, trace=trace)
+    if request.notice_date is None or request.notice_date > notice.day:
         given = f"于{request.notice_date}告知" if request.notice_date else "未提供书面告知日期"
-        message = f"应至少提前{notice.value}个月（{deadline}前）书面告知所在单位，{given}"
-        reference = notice.citation(EARLY_NOTICE)
-        refusals.append(Refusal(RequestProblem.EARLY_NOTICE, message, reference))
+        message = f"应至少提前{notice.months}个月（{notice.day}前）书面告知所在单位，{given}"
+        refusals.append(Refusal(RequestProblem.EARLY_NOTICE, message, notice.reference))
     return tuple(refusals)
 
 
 def _late_refusals(
-    request: FlexibleRequest, window: FlexibleWindow, on: date, params: ParameterSet
+    request: FlexibleRequest, window: FlexibleWindow, on: date, params: ParameterSet, trace: Trace
 ) -> tuple[Refusal, ...]:
     if not request.employer_agreed:
         message = "弹性延迟退休须所在单位与职工协商一致，未见单位同意"
         return (Refusal(RequestProblem.LATE_WITHOUT_AGREEMENT, message, "办法第三条"),)
-    agreement = params.get(LATE_AGREEMENT, on)
-    deadline = window.statutory.retirement_month.plus(-agreement.value).first_day()
-    if request.agreement_date is None or request.agreement_date > deadline:
+    statutory = window.statutory.retirement_month
+    agreement = notice_deadline(statutory, LATE_AGREEMENT, on=on, params=params, trace=trace)
+    if request.agreement_date is None or request.agreement_date > agreement.day:
         given = f"于{request.agreement_date}约定" if request.agreement_date else "未提供约定日期"
-        message = f"应至少在法定退休时间前{agreement.value}个月（{deadline}前）书面约定，{given}"
-        reference = agreement.citation(LATE_AGREEMENT)
-        return (Refusal(RequestProblem.LATE_AGREEMENT_TIMING, message, reference),)
+        message = (
+            f"应至少在法定退休时间前{agreement.months}个月（{agreement.day}前）书面约定，{given}"
+        )
+        return (Refusal(RequestProblem.LATE_AGREEMENT_TIMING, message, agreement.reference),)
     return ()

@@ -8,6 +8,8 @@ different fen on every ``…5``; so every rule rounds through this module and no
 """
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -15,6 +17,7 @@ from retirelink.errors import InvalidInputError
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+UNROUNDED_PLACES = 4  # how a part left unrounded is shown: to 1/100 fen
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -69,3 +72,55 @@ def require_non_negative(amount: Decimal, field: str) -> Decimal:
     if amount < 0:
         raise InvalidInputError(f"金额不能为负数（{amount}）", field=field)
     return amount
+
+
+# --------------------------------------------------------------------------------------------
+# Rounding order of a sum of money parts (``pension.rounding_order``, policy-spec §4.1 [U])
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoundedSum:
+    """Parts as shown (to ``places``) and the total in fen."""
+
+    parts: tuple[Decimal, ...]
+    total: Decimal
+    places: int
+
+
+def round_parts_then_sum(parts: Sequence[Fraction]) -> RoundedSum:
+    """Each part half up to the fen, then the rounded parts added — as the worked example
+    [P01] of 国发〔2005〕38号 rounds (policy-spec §4.1: 3,520.00 + 1,079.14 + 1,132.80).
+
+    >>> round_parts_then_sum([Fraction(1, 250), Fraction(1, 250)]).total
+    Decimal('0.00')
+    """
+    shown = tuple(round_fraction_half_up(part, 2) for part in parts)
+    return RoundedSum(shown, sum(shown, ZERO), 2)
+
+
+def round_sum_only(parts: Sequence[Fraction]) -> RoundedSum:
+    """The exact parts added and only the total rounded half up to the fen; the parts are
+    shown half up to ``UNROUNDED_PLACES`` (display only: the total is not their sum). The other
+    reading of policy-spec §4.1 ("rounding order is a provincial detail [U]").
+
+    >>> result = round_sum_only([Fraction(1, 250), Fraction(1, 250)])
+    >>> result.parts, result.total
+    ((Decimal('0.0040'), Decimal('0.0040')), Decimal('0.01'))
+    """
+    shown = tuple(round_fraction_half_up(part, UNROUNDED_PLACES) for part in parts)
+    return RoundedSum(shown, round_fraction_half_up(sum(parts, Fraction(0)), 2), UNROUNDED_PLACES)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundingOrder:
+    """A rounding order as the explanation names it, and the rounding itself."""
+
+    label: str
+    apply: Callable[[Sequence[Fraction]], RoundedSum]
+
+
+ROUNDING_ORDERS = {
+    "components_then_sum": RoundingOrder("各项先舍入到分", round_parts_then_sum),
+    "sum_then_round": RoundingOrder("各项不舍入，合计舍入到分", round_sum_only),
+}

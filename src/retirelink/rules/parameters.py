@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -27,6 +27,7 @@ from retirelink.errors import InvalidInputError
 PARAMS_DIR = Path(__file__).parent / "params"
 NATIONAL = "national"
 CONFIDENCE_MARKS = frozenset({"C", "S", "U"})
+T = TypeVar("T")
 
 _INTEGER_UNITS = frozenset({"months", "years", "count", "days"})
 _DECIMAL_UNITS = frozenset({"yuan", "rate", "ratio"})
@@ -140,6 +141,25 @@ def table_row(table: Any, key: object, name: str) -> Any:
     if not isinstance(table, dict) or key not in table:
         raise InvalidInputError(f"参数{name}缺少“{key}”一行", field=name)
     return table[key]
+
+
+def choose(variants: Mapping[str, T], dated: DatedValue, name: str) -> T:
+    """The variant a ``choice`` parameter selects from a rule's table ``{choice: function}``.
+
+    The loader only admits values listed in the file's ``choices``; a value the rule has no
+    variant for (a province listed a choice before the code for it existed, or a test set one)
+    is an error naming the parameter — never a fall back to another variant.
+
+    >>> choose({"a": 1}, DatedValue(date(2025, 1, 1), "a", "文号", "U"), "x.y")
+    1
+    """
+    try:
+        return variants[str(dated.value)]
+    except KeyError:
+        raise InvalidInputError(
+            f"参数{name}的取值“{dated.value}”没有对应的计算规则（可选：{'、'.join(variants)}）",
+            field=name,
+        ) from None
 
 
 def scopes_for(region: str | None) -> list[str]:

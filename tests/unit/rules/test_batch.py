@@ -3,7 +3,9 @@
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retirelink.errors import InvalidInputError
+from retirelink.rules import batch_money
 from retirelink.rules.account import ContributionPeriod
 from retirelink.rules.batch import (
     CATEGORIES,
@@ -22,11 +25,18 @@ from retirelink.rules.batch import (
     calculate_population,
     category_codes,
 )
+from retirelink.rules.batch_exact import Rational, half_up_sum
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.flexible import FlexibleRequest, RequestProblem, validate_flexible_request
+from retirelink.rules.money import ROUNDING_ORDERS
 from retirelink.rules.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
 from retirelink.rules.retirement_age import minimum_contribution, statutory_retirement
+from retirelink.rules.transitional import (
+    TRANSITIONAL_FORMULAS,
+    TransitionalFacts,
+    TransitionalFormula,
+)
 
 SHIPPED = load_parameters()
 REGION = "130000"
@@ -214,32 +224,59 @@ def careers(draw: Any) -> Career:
     )
 
 
+def province_form(facts: TransitionalFacts) -> Fraction:
+    """A test-only province form without a batch kernel (B × N视同 ÷ 12 × 过渡系数): the batch
+    computes it through this function, person by person."""
+    return Fraction(facts.base_wage) * facts.deemed_months * Fraction(facts.coefficient) / 12
+
+
+PROVINCE_FORMS = {
+    "test_base_deemed_years": TransitionalFormula("按计发基数（测试）", "B × N × c", province_form)
+}
+
 parameter_choices = st.fixed_dictionaries(
     {
         "pension.payout_months_age_rule": st.sampled_from(["completed_years", "interpolate"]),
         "pension.start_month_rule": st.sampled_from(["month_after_retirement", "retirement_month"]),
         "pension.deemed_contribution_index": st.sampled_from([Decimal("1.0"), Decimal("0.6")]),
-        "pension.transition_coefficient": st.sampled_from([Decimal("0.012"), Decimal("0.014")]),
+        "pension.transition_coefficient": st.sampled_from(
+            [Decimal("0.012"), Decimal("0.014"), Decimal("0.0133")]
+        ),
         "pension.index_decimal_places": st.sampled_from([4, 2]),
+        "pension.rounding_order": st.sampled_from(["components_then_sum", "sum_then_round"]),
+        "pension.transitional_formula": st.sampled_from(
+            ["indexed_wage_deemed_years", "test_base_deemed_years"]
+        ),
     }
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(careers(), min_size=1, max_size=6), parameter_choices, st.booleans())
 def test_the_batch_equals_the_scalar_path_for_every_person(people, choices, monthly):
     params = long_series_params(**choices)
     population = population_of(people, monthly=monthly, params=params)
 
-    result = calculate_population(population, on=ON, region=REGION, params=params)
+    with patch.dict(TRANSITIONAL_FORMULAS, PROVINCE_FORMS):
+        result = calculate_population(population, on=ON, region=REGION, params=params)
 
-    assert_equal_to_scalar(result, population, people, params)
+        sum_only = choices["pension.rounding_order"] == "sum_then_round"
+        assert result.component_places == (4 if sum_only else 2)
+        assert_equal_to_scalar(result, population, people, params)
 
 
 # --------------------------------------------------------------------------------------------
 # Worked example [P01] through the batch (policy-spec §4.1)
 # --------------------------------------------------------------------------------------------
 
+P01_OVERRIDES = (
+    "pension.base_wage",
+    "pension.average_wage",
+    "pension.deemed_contribution_index",
+    "pension.transition_coefficient",
+    "pension.payout_months_age_rule",
+    "pension.start_month_rule",
+)
 P01_PARAMS = with_values(
     {
         "pension.base_wage": {year: Decimal(8000) for year in range(2000, 2031)},
@@ -282,6 +319,68 @@ def test_the_worked_example_p01_pays_5731_94_through_the_batch(monthly):
     assert person.start_month == YearMonth(2025, 6)
     assert result.total_fen.tolist() == [573194]
     assert_equal_to_scalar(result, population, [P01], P01_PARAMS)
+
+
+def test_the_worked_example_p01_rounding_only_the_total_through_the_batch():
+    params = with_values(
+        {
+            **{name: P01_PARAMS.value(name, ON, region=REGION) for name in P01_OVERRIDES},
+            "pension.rounding_order": "sum_then_round",
+        }
+    )
+    # 481 months (119 视同) and 150001.00: 3527.3333 + 1079.1439 + 1142.4000 = 5748.8772 →
+    # 5748.88, where rounding each component first gives 3527.33 + 1079.14 + 1142.40 = 5748.87.
+    fractions = replace(P01, balance_fen=15_000_100, deemed_months=119)
+    population = population_of([P01, fractions], monthly=False, params=params)
+
+    result = calculate_population(population, on=ON, region=REGION, params=params)
+
+    assert result.component_places == 4
+    person = result.person(0)
+    assert (person.basic_pension, person.personal_account_pension) == (
+        Decimal("3520.0000"),
+        Decimal("1079.1367"),
+    )
+    assert (person.transitional_pension, person.total) == (Decimal("1132.8000"), Decimal("5731.94"))
+    assert result.person(1).contribution_months == 481
+    assert result.total_fen.tolist()[1] == 574888
+    assert_equal_to_scalar(result, population, [P01, fractions], params)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("pension.rounding_order", "round_down_each"),
+        ("pension.transitional_formula", "base_deemed_years"),
+    ],
+)
+def test_a_choice_without_a_rule_is_refused_by_the_batch_as_by_the_scalar_path(name, value):
+    params = with_values(
+        {**{key: P01_PARAMS.value(key, ON, region=REGION) for key in P01_OVERRIDES}, name: value}
+    )
+    population = population_of([P01], monthly=False, params=params)
+
+    with pytest.raises(InvalidInputError) as excinfo:
+        calculate_population(population, on=ON, region=REGION, params=params)
+
+    assert excinfo.value.field == name
+    assert f"“{value}”没有对应的计算规则" in excinfo.value.message
+
+
+def test_the_batch_has_a_rounding_for_every_order_and_kernels_only_for_known_forms():
+    assert set(batch_money.ROUNDINGS) == set(ROUNDING_ORDERS)
+    assert set(batch_money.TRANSITIONAL_KERNELS) <= set(TRANSITIONAL_FORMULAS)
+
+
+def test_a_sum_of_rationals_too_large_for_int64_is_rounded_in_python_integers():
+    big = 10**18  # the denominators' product leaves no room in int64
+    terms: list[Rational] = [
+        (np.array([big // 2 - 1, big // 2 - 1, 1]), big),
+        (np.array([1, 0, 3]), np.array([big, big, 8])),
+    ]
+
+    # Exactly one half → 1; one 10^18th below it → 0; 10^-18 + 3/8 → 0.
+    assert half_up_sum(terms).tolist() == [1, 0, 0]
 
 
 def test_a_short_career_is_not_eligible_but_still_priced_like_the_scalar_path():
@@ -361,9 +460,9 @@ HALF_POINT_PARAMS = with_values(
 
 @pytest.mark.parametrize("monthly", [False, True], ids=["one period", "months"])
 def test_an_index_exactly_on_a_half_point_is_rounded_as_the_scalar_path_rounds_it(monthly):
-    # 174 months at 1000 ÷ 3000 and 146 at 0: Ī = 58 ÷ 320 = 0.18125 exactly. The scalar sums
-    # 28-digit quotients, so today one period gives 0.1813 and 174 single months 0.1812; the
-    # batch recomputes such a person through the scalar function and so follows it either way.
+    # 174 months at 1000 ÷ 3000 and 146 at 0: Ī = 58 ÷ 320 = 0.18125 exactly → 0.1813. The
+    # batch's float sum cannot tell so close to a half, so it recomputes such a person through
+    # the scalar function (exact rationals) and follows it however the history is split.
     start = YearMonth(1995, 1)
     career = Career(
         category=0,
@@ -384,9 +483,9 @@ def test_an_index_exactly_on_a_half_point_is_rounded_as_the_scalar_path_rounds_i
     assert_equal_to_scalar(result, population, [career], HALF_POINT_PARAMS)
 
 
-def test_a_transitional_pension_on_a_half_fen_follows_the_scalar_rounding():
-    # 7333 × 2.0 × 125 ÷ 12 × 1.8% = 2749.875 exactly; the scalar's 28-digit ÷ 12 makes it
-    # 2749.87 today. The batch recomputes an exact half-fen through the scalar path.
+def test_a_transitional_pension_on_a_half_fen_rounds_up_as_the_scalar_path_does():
+    # 7333 × 2.0 × 125 × 1.8% ÷ 12 = 2749.875 exactly → 2749.88. Both paths compute the exact
+    # rational (the scalar in fractions, the batch in integers), so nobody is recomputed.
     career = Career(
         category=0,
         birth=YearMonth(1965, 1),
@@ -400,7 +499,8 @@ def test_a_transitional_pension_on_a_half_fen_follows_the_scalar_rounding():
     result = calculate_population(population, on=ON, region=REGION, params=HALF_POINT_PARAMS)
 
     assert result.person(0).average_index == Decimal("2.0000")
-    assert result.scalar_recomputed == 1
+    assert result.person(0).transitional_pension == Decimal("2749.88")
+    assert result.scalar_recomputed == 0
     assert_equal_to_scalar(result, population, [career], HALF_POINT_PARAMS)
 
 

@@ -19,9 +19,10 @@ from retirelink.rules.flexible import (
     minimum_contribution,
     validate_flexible_request,
 )
-from retirelink.rules.parameters import load_parameters
+from retirelink.rules.flexible_notice import REFERENCE_DAYS
+from retirelink.rules.parameters import NATIONAL, load_parameters
 from retirelink.rules.retirement_age import RetirementCategory
-from tests.unit.rules.cases import load_cases
+from tests.unit.rules.cases import load_cases, params_with
 
 PARAMS = load_parameters()
 ON = date(2025, 6, 1)
@@ -60,7 +61,9 @@ def test_flexible_window_scenario(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", [c for c in FLEXIBLE if "request" in c.values[0]])
 def test_flexible_request_scenario(case: dict[str, Any]) -> None:
-    decision = validate_flexible_request(request_of(case), on=ON, params=PARAMS)
+    params = params_with(case.get("params"), region=NATIONAL)
+
+    decision = validate_flexible_request(request_of(case), on=ON, params=params)
 
     expect = case["expect"]
     assert decision.direction == expect["direction"]
@@ -71,6 +74,9 @@ def test_flexible_request_scenario(case: dict[str, Any]) -> None:
     for refusal in decision.refusals:
         assert CJK.search(refusal.message) and refusal.reference
         assert CJK.search(refusal.problem.label)
+    if "deadline" in expect:
+        steps = {step.key: step.result for step in decision.explanation.steps}
+        assert expect["deadline"] in (steps.get("notice_deadline"), steps.get("agreement_deadline"))
 
 
 @pytest.mark.parametrize("case", [c for c in MINIMUM if "year" in c.values[0]])
@@ -193,3 +199,32 @@ def test_a_decision_explains_the_window_the_reference_year_and_the_refusals() ->
     assert "第七条" in steps.step("reference_year").references[0]
     assert steps.step("minimum_contribution").result == "15年"
     assert "未达到2029年最低缴费年限15年" in steps.step("flexible_request").result
+
+
+@pytest.mark.parametrize(
+    ("requested", "key", "request_fields"),
+    [
+        ("2029-10", "notice_deadline", {"notice_date": date(2029, 7, 1)}),
+        ("2032-06", "agreement_deadline", {"employer_agreed": True}),
+    ],
+)
+def test_a_notice_deadline_is_a_step_citing_its_months_and_reference_day(
+    requested, key, request_fields
+) -> None:
+    request = FlexibleRequest(
+        "male", YearMonth(1969, 9), YearMonth.parse(requested), 200, **request_fields
+    )
+
+    decision = validate_flexible_request(request, on=ON, params=PARAMS)
+
+    step = decision.explanation.step(key)
+    assert step.inputs["起算日"] == "1日"
+    assert "的1日前推" in step.formula
+    assert "retirement_age.notice_reference_day" in step.references[1]
+    assert "可信度U" in step.references[1]
+
+
+def test_every_shipped_notice_reference_day_has_its_rule() -> None:
+    parameter = PARAMS.parameter("retirement_age.notice_reference_day")
+
+    assert set(parameter.choices) == set(REFERENCE_DAYS)

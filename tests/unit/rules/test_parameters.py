@@ -118,3 +118,40 @@ def test_the_shipped_payout_months_match_the_annex_of_guofa_2005_38():
 
     # 国发〔2005〕38号附件 (policy-spec §4.2): the values calculators most often get wrong.
     assert (table[47], table[60], table[66], table[70]) == (208, 139, 93, 56)
+
+
+TRANSITIONAL_FORMULA = """
+label: 过渡性养老金计发公式
+unit: choice
+choices: [indexed_wage_deemed_years]
+values:
+  2006-01-01: {value: base_deemed_years, reference: 某省过渡办法, confidence: U}
+"""
+
+
+def test_a_transitional_form_not_among_the_choices_is_refused_by_the_loader(tmp_path):
+    write(tmp_path, "130000/pension/transitional_formula.yaml", TRANSITIONAL_FORMULA)
+
+    with pytest.raises(ParameterFileError) as excinfo:
+        load_parameters(tmp_path)
+
+    assert "“base_deemed_years”不在可选值['indexed_wage_deemed_years']中" in excinfo.value.message
+    assert "130000/pension/transitional_formula.yaml中2006-01-01的取值" in excinfo.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("pension.rounding_order", "components_then_sum"),
+        ("pension.transitional_formula", "indexed_wage_deemed_years"),
+        ("account.retirement_year_interest", "pro_rata_to_retirement_month"),
+        ("retirement_age.notice_reference_day", "first_day_of_month"),
+    ],
+)
+def test_each_unconfirmed_convention_is_a_dated_national_choice_with_todays_default(name, default):
+    parameter = load_parameters().parameter(name)
+
+    assert (parameter.scope, parameter.unit) == ("national", "choice")
+    assert parameter.values[-1].value == default
+    assert parameter.values[-1].confidence == "U"
+    assert "policy-spec §" in parameter.values[-1].reference

@@ -3,7 +3,9 @@
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from retirelink.errors import InvalidInputError
 from retirelink.rules.account import (
+    RETIREMENT_YEAR_RULES,
     AccountCredit,
     ContributionPeriod,
     PayoutAgeRule,
@@ -20,31 +23,16 @@ from retirelink.rules.account import (
 )
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.explanation import show
-from retirelink.rules.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+from retirelink.rules.money import ROUNDING_ORDERS
+from retirelink.rules.parameters import NATIONAL
 from retirelink.rules.pension import PensionFacts, average_contribution_index, calculate_pension
+from retirelink.rules.transitional import (
+    TRANSITIONAL_FORMULAS,
+    TransitionalFacts,
+    TransitionalFormula,
+)
 
-from .cases import load_cases
-
-SHIPPED = load_parameters()
-REGION = "130000"
-_DECIMAL_UNITS = {"rate", "ratio", "yuan"}
-
-
-def params_with(overrides: Mapping[str, object] | None, region: str = REGION) -> ParameterSet:
-    """The shipped parameters with a case's own values for ``region`` (marked test-only)."""
-    parameters = {(item.name, item.scope): item for item in SHIPPED}
-    for name, raw in (overrides or {}).items():
-        unit = SHIPPED.parameter(name, region=region).unit
-        dated = DatedValue(date(1900, 1, 1), typed(raw, unit), "测试用例", "U", illustrative=True)
-        parameters[(name, region)] = Parameter(name, region, f"{name}（测试）", unit, "", (dated,))
-    return ParameterSet(parameters)
-
-
-def typed(raw: object, unit: str) -> object:
-    if unit == "series":
-        assert isinstance(raw, dict)
-        return {int(year): Decimal(str(amount)) for year, amount in raw.items()}
-    return Decimal(str(raw)) if unit in _DECIMAL_UNITS else raw
+from .cases import REGION, SHIPPED, load_cases, params_with
 
 
 def cases_for(filename: str, rule: str) -> list[object]:
@@ -117,6 +105,7 @@ def credits_of(ranges) -> list[AccountCredit]:
 
 @pytest.mark.parametrize("case", cases_for("pension.yaml", "account"))
 def test_account_case(case):
+    params = params_with(case.get("params"), region=NATIONAL)
     expect = dict(case["expect"])
     credits = credits_of(case.get("credits", []))
     if "history" in case:
@@ -133,7 +122,7 @@ def test_account_case(case):
             credits=credits,
             until=YearMonth.parse(case["until"]),
             on=case["on"],
-            params=SHIPPED,
+            params=params,
         ),
         expect,
     )
@@ -238,6 +227,72 @@ def test_the_transitional_pension_cites_the_archive_evidence_of_the_deemed_years
     assert any("pension.transition_coefficient" in reference for reference in step.references)
 
 
+def test_the_total_names_and_cites_the_rounding_order():
+    params = params_with(
+        {"pension.base_wage": {2025: 8000}, "pension.rounding_order": "sum_then_round"}
+    )
+    default = calculate_pension(P01, on=date(2025, 6, 1), region=REGION, params=P01_PARAMS)
+    total_only = calculate_pension(P01, on=date(2025, 6, 1), region=REGION, params=params)
+
+    for result, label in ((default, "各项先舍入到分"), (total_only, "各项不舍入，合计舍入到分")):
+        step = result.explanation.step("total")
+        assert step.formula.endswith(f"（{label}）")
+        assert any("pension.rounding_order" in reference for reference in step.references)
+    assert "可信度U" in default.explanation.step("total").references[1]
+
+
+def test_the_transitional_step_names_and_cites_its_form():
+    result = calculate_pension(P01, on=date(2025, 6, 1), region=REGION, params=P01_PARAMS)
+
+    step = result.explanation.step("transitional_pension")
+    assert step.formula == "B × Ī × N视同 × 过渡系数 ÷ 12（按指数化月平均缴费工资）"
+    assert any("pension.transitional_formula" in reference for reference in step.references)
+
+
+def province_form(facts: TransitionalFacts) -> Fraction:
+    """A test-only province form (B × N视同 ÷ 12 × 过渡系数, without Ī): how a province adds one."""
+    return Fraction(facts.base_wage) * facts.deemed_months * Fraction(facts.coefficient) / 12
+
+
+PROVINCE_FORM = TransitionalFormula(
+    "按计发基数（测试）", "B × N视同 × 过渡系数 ÷ 12", province_form
+)
+
+
+def test_a_province_adds_its_transitional_form_to_the_table_and_names_it_in_its_parameter():
+    params = params_with(
+        {
+            "pension.base_wage": {2025: 8000},
+            "pension.transition_coefficient": 0.012,
+            "pension.transitional_formula": "test_base_deemed_years",
+        }
+    )
+
+    with patch.dict(TRANSITIONAL_FORMULAS, {"test_base_deemed_years": PROVINCE_FORM}):
+        result = calculate_pension(P01, on=date(2025, 6, 1), region=REGION, params=params)
+
+    # 8000 × 118 ÷ 12 × 1.2% = 944.00; with P01's other components 3520.00 + 1079.14.
+    assert result.transitional_pension == Decimal("944.00")
+    assert result.total == Decimal("5543.14")
+    assert "按计发基数（测试）" in result.explanation.step("transitional_pension").formula
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("pension.rounding_order", ROUNDING_ORDERS),
+        ("pension.transitional_formula", TRANSITIONAL_FORMULAS),
+        ("account.retirement_year_interest", RETIREMENT_YEAR_RULES),
+    ],
+)
+def test_every_shipped_choice_has_its_rule_and_every_rule_its_choice(name, table):
+    parameter = SHIPPED.parameter(name)
+
+    assert parameter.scope == NATIONAL
+    assert set(parameter.choices) == set(table)
+    assert all(dated.confidence == "U" for dated in parameter.values)
+
+
 def test_illustrative_parameters_are_flagged_in_the_explanation():
     result = calculate_pension(
         p01(retirement_month=YearMonth(2024, 5), birth_month=YearMonth(1964, 5)),
@@ -280,6 +335,31 @@ def test_the_account_explanation_shows_each_year_with_the_rate_reference():
     step = result.explanation.step("account_2025")
     assert "劳办发〔1997〕116号" in step.references[0]
     assert "2025年1.50%证据较弱" in step.references[1]
+
+
+@pytest.mark.parametrize(
+    ("rule", "formula_end"),
+    [
+        ("pro_rata_to_retirement_month", "（退休当年计息至退休当月）"),
+        ("none", "（退休当年不计息）"),
+    ],
+)
+def test_the_retirement_year_step_names_and_cites_its_interest_rule(rule, formula_end):
+    params = params_with({"account.retirement_year_interest": rule}, region=NATIONAL)
+
+    result = accumulate_account(
+        Decimal(100000),
+        balance_year=2022,
+        credits=[AccountCredit(YearMonth(2024, 1), Decimal(800))],
+        until=YearMonth(2024, 6),
+        on=date(2025, 1, 1),
+        params=params,
+    )
+
+    full_year, retirement_year = result.explanation.steps
+    assert not full_year.formula.endswith("）")
+    assert retirement_year.formula.endswith(formula_end)
+    assert "account.retirement_year_interest" in retirement_year.references[-1]
 
 
 def test_the_credit_step_cites_the_8_percent_rule():
