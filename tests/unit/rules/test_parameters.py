@@ -155,3 +155,11 @@ def test_each_unconfirmed_convention_is_a_dated_national_choice_with_todays_defa
     assert parameter.values[-1].value == default
     assert parameter.values[-1].confidence == "U"
     assert "policy-spec §" in parameter.values[-1].reference
+
+
+def test_every_shipped_note_is_written_for_users_in_chinese():
+    # Notes appear in every explanation that cites the value (DatedValue.citation).
+    for parameter in load_parameters():
+        for dated in parameter.values:
+            if dated.note:
+                assert any("\u4e00" <= char <= "\u9fff" for char in dated.note), parameter.name
