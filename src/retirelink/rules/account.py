@@ -36,17 +36,6 @@ MONTH_PRODUCT_RULE = "劳办发〔1997〕116号 附件3（月积数法）"
 CREDIT_RULE = "国发〔2005〕38号（个人账户规模统一为本人缴费工资的8%）"
 RETIREMENT_YEAR_INTEREST = "account.retirement_year_interest"
 
-# The old names of helpers that moved, kept importable for code written against them:
-# ``fen`` is ``money.to_fen``, ``series_value`` is ``parameters.series_value``, and
-# ``cite(name, dated)`` is ``dated.citation(name)``.
-fen = to_fen
-
-
-def cite(name: str, dated: DatedValue) -> str:
-    """``dated.citation(name)``: a parameter's 文号 with its name, confidence and flags."""
-    return dated.citation(name)
-
-
 @dataclass(frozen=True, slots=True)
 class ContributionPeriod:
     """Months from ``start`` to ``end`` (inclusive) paid on one monthly contribution wage."""

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules.calendar import YearMonth, YearsMonths, check_months
+from retirelink.rules.calendar import YearMonth, YearsMonths
 from retirelink.rules.eligibility import (
     ContributionShortfall,
     MinimumContribution,
@@ -23,7 +23,7 @@ from retirelink.rules.eligibility import (
     minimum_contribution,
 )
 from retirelink.rules.explanation import Explanation, Trace
-from retirelink.rules.parameters import DatedValue, ParameterSet, table_row
+from retirelink.rules.parameters import ParameterSet, table_row
 
 __all__ = [
     "ContributionShortfall",
@@ -34,14 +34,11 @@ __all__ = [
     "ShortfallRoute",
     "StatutoryRetirement",
     "check_birth",
-    "check_months",
-    "cite",
     "contribution_shortfall",
     "minimum_contribution",
     "parse_category",
     "reform_schedule",
     "statutory_retirement",
-    "table_row",
 ]
 
 SCHEDULE = "retirement_age.schedule"
@@ -85,13 +82,6 @@ def check_birth(birth: YearMonth, on: date) -> None:
     """Refuse a birth month after the determination date."""
     if birth > YearMonth.of(on):
         raise InvalidInputError(f"出生年月{birth.label}晚于计算日期{on}", field="birth")
-
-
-# ``check_months`` (now in ``calendar``) and ``table_row`` (now in ``parameters``) stay
-# importable from here, and ``cite`` is the old spelling of ``DatedValue.citation``.
-def cite(dated: DatedValue) -> str:
-    """``dated.citation()``: a parameter's 文号 with its confidence and flags."""
-    return dated.citation()
 
 
 @dataclass(frozen=True, slots=True)
