@@ -36,6 +36,7 @@ MONTH_PRODUCT_RULE = "劳办发〔1997〕116号 附件3（月积数法）"
 CREDIT_RULE = "国发〔2005〕38号（个人账户规模统一为本人缴费工资的8%）"
 RETIREMENT_YEAR_INTEREST = "account.retirement_year_interest"
 
+
 @dataclass(frozen=True, slots=True)
 class ContributionPeriod:
     """Months from ``start`` to ``end`` (inclusive) paid on one monthly contribution wage."""
