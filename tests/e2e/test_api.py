@@ -173,3 +173,17 @@ def test_a_boolean_is_not_accepted_where_text_is_expected(client):
 
     assert response.status_code == 422
     assert response.json()["fields"][0]["field"] == "id_number"
+
+
+def test_a_unique_constraint_lost_to_a_concurrent_submission_is_a_409_not_a_503(client):
+    from sqlalchemy.exc import IntegrityError
+
+    def boom():
+        raise IntegrityError("INSERT …", {}, Exception("duplicate key"))
+
+    client.app.add_api_route("/api/v1/_test_integrity", boom)
+
+    response = client.get("/api/v1/_test_integrity")
+
+    assert response.status_code == 409
+    assert "未写入任何数据" in response.json()["error"]

@@ -14,6 +14,8 @@ from sqlalchemy.engine import URL
 from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
+    "partner_records",
+    "exchange_files",
     "user_sessions",
     "users",
     "persons",

@@ -5,6 +5,7 @@ import typer
 from retirelink.cli.db import app as db_app
 from retirelink.cli.demo import app as demo_app
 from retirelink.cli.departments import app as departments_app
+from retirelink.cli.exchange import app as exchange_app
 from retirelink.cli.ledger import app as ledger_app
 from retirelink.cli.rules import app as rules_app
 from retirelink.cli.serve import serve
@@ -23,6 +24,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(departments_app, name="departments")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(rules_app, name="rules")
+app.add_typer(exchange_app, name="exchange")
 
 
 def main() -> None:

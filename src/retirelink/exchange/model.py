@@ -6,9 +6,11 @@ lists the purposes (用途) it may be used for; a request for any other purpose 
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from retirelink.archives.model import DepartmentKind
+from retirelink.exchange.file_schema import RowIssue
 from retirelink.security.model import Role
 
 
@@ -162,3 +164,78 @@ def purpose_label(purpose: str) -> str:
         return Purpose(purpose).label
     except ValueError:
         return f"未登记用途“{purpose}”"
+
+
+class FileStatus(StrEnum):
+    """What became of a received partner file."""
+
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return _FILE_STATUS_LABELS[self]
+
+
+_FILE_STATUS_LABELS = {FileStatus.APPLIED: "已导入", FileStatus.REJECTED: "已拒收"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeFile:
+    """One received partner file, applied or rejected; ``issues`` is the (capped) report."""
+
+    id: int | None
+    digest_sha256: str
+    filename: str
+    item_code: str
+    department: str
+    format: str
+    encoding: str
+    rows_total: int
+    rows_applied: int
+    issue_count: int
+    status: FileStatus
+    issues: tuple[RowIssue, ...]
+    received_at: datetime
+    actor: str
+
+    @property
+    def rows_skipped(self) -> int:
+        """Valid rows not stored because the same record was already held (applied files)."""
+        return self.rows_total - self.rows_applied if self.status is FileStatus.APPLIED else 0
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRecord:
+    """One event a partner department reported: a death, a cremation, an imprisonment."""
+
+    id: int | None
+    item_code: str
+    department: str
+    id_number: str
+    name: str
+    event_date: date
+    end_date: date | None
+    record_type: str | None
+    file_id: int
+    received_at: datetime
+
+    @property
+    def key(self) -> tuple[str, date]:
+        return (self.id_number, self.event_date)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """The answer to an import: the stored file and whether it had been received before."""
+
+    file: ExchangeFile
+    duplicate: bool = False
+
+    @property
+    def applied(self) -> bool:
+        return self.file.status is FileStatus.APPLIED
+
+    @property
+    def issues(self) -> tuple[RowIssue, ...]:
+        return self.file.issues

@@ -22,6 +22,9 @@ class LedgerAction(StrEnum):
     LEDGER_VERIFY = "ledger.verify"
     LEDGER_READ = "ledger.read"
     DEMO_LOAD = "demo.load"
+    EXCHANGE_FILE_IMPORTED = "exchange.file_imported"
+    EXCHANGE_FILE_REJECTED = "exchange.file_rejected"
+    EXCHANGE_FILE_DUPLICATE = "exchange.file_duplicate"
 
     @property
     def label(self) -> str:
@@ -43,6 +46,9 @@ _ACTION_LABELS = {
     LedgerAction.LEDGER_VERIFY: "校验审计链",
     LedgerAction.LEDGER_READ: "查看审计留痕",
     LedgerAction.DEMO_LOAD: "加载演示数据",
+    LedgerAction.EXCHANGE_FILE_IMPORTED: "导入部门数据文件",
+    LedgerAction.EXCHANGE_FILE_REJECTED: "拒收部门数据文件",
+    LedgerAction.EXCHANGE_FILE_DUPLICATE: "识别重复报送文件",
 }
 
 

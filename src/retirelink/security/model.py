@@ -51,6 +51,7 @@ class Permission(StrEnum):
     ROLE_GRANT = "role.grant"
     DEMO_LOAD = "demo.load"
     RULES_COMPUTE = "rules.compute"
+    EXCHANGE_IMPORT = "exchange.import"
 
     @property
     def label(self) -> str:
@@ -68,6 +69,7 @@ _PERMISSION_LABELS = {
     Permission.ROLE_GRANT: "授予角色",
     Permission.DEMO_LOAD: "加载演示数据",
     Permission.RULES_COMPUTE: "政策规则测算",
+    Permission.EXCHANGE_IMPORT: "导入部门数据",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
+from retirelink.storage.exchange_repositories import (
+    SqlAlchemyExchangeFileRepository,
+    SqlAlchemyPartnerRecordRepository,
+)
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
     SqlAlchemyEmployerRepository,
@@ -43,6 +47,8 @@ class SqlAlchemyUnitOfWork:
         self.departments = SqlAlchemyDepartmentRepository(self.session)
         self.users = SqlAlchemyUserRepository(self.session)
         self.sessions = SqlAlchemySessionRepository(self.session)
+        self.exchange_files = SqlAlchemyExchangeFileRepository(self.session)
+        self.partner_records = SqlAlchemyPartnerRecordRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retirelink.errors import (
@@ -32,6 +32,9 @@ STATUS_BY_CATEGORY: dict[type[RetireLinkError], int] = {
 }
 
 DATABASE_DOWN = "数据库暂时不可用，请稍后再试；如持续出现请联系系统管理员"
+# A unique constraint lost a race the service's own check could not see (two identical
+# submissions at the same moment): the transaction rolled back and nothing was written.
+CONCURRENT_DUPLICATE = "数据冲突：同一内容可能被同时重复提交，本次未写入任何数据，请刷新后核对"
 
 _HTTP_MESSAGES = {
     404: "页面不存在",
@@ -113,6 +116,10 @@ async def _on_database_error(request: Request, _exc: Exception) -> Response:
     return error_response(request, 503, DATABASE_DOWN)
 
 
+async def _on_integrity_error(request: Request, _exc: Exception) -> Response:
+    return error_response(request, 409, CONCURRENT_DUPLICATE)
+
+
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
@@ -122,6 +129,7 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RetireLinkError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(OperationalError, _on_database_error)
     app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -1,0 +1,108 @@
+"""`retirelink exchange`: import partner departments' files and list what was received."""
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from retirelink.cli.context import console, err_console, open_services, reports_errors
+from retirelink.errors import NotFoundError
+from retirelink.exchange.catalogue import load_catalogue
+from retirelink.exchange.model import ExchangeFile, ImportOutcome
+from retirelink.exchange.services import import_partner_file, recent_files
+from retirelink.security.model import SYSTEM_ACTOR, Actor
+from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+app = typer.Typer(help="部门数据交换", no_args_is_help=True)
+
+MAX_SHOWN_ISSUES = 50
+_USER_HELP = "以该用户身份导入（默认：系统命令行）"
+
+
+def _actor(uow: SqlAlchemyUnitOfWork, username: str | None) -> Actor:
+    if username is None:
+        return SYSTEM_ACTOR
+    account = uow.users.get_by_username(username)
+    if account is None or not account.active:
+        raise NotFoundError(f"用户“{username}”不存在或已停用", field="user")
+    return account.actor()
+
+
+@app.command("import", help="导入协同部门报送的数据文件（CSV/XLSX/JSON）：先校验，无误才整体入库")
+@reports_errors
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="数据文件"),
+    item: str = typer.Option(..., help="共享目录数据项代码，如 public_security.death_cancellation"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    data = file.read_bytes()
+    with open_services() as services, services.uow() as uow:
+        outcome = import_partner_file(
+            uow,
+            actor=_actor(uow, user),
+            data=data,
+            filename=file.name,
+            item_code=item,
+            catalogue=load_catalogue(),
+        )
+    _print_outcome(outcome)
+    if not outcome.applied:
+        raise typer.Exit(1)
+
+
+@app.command(help="列出最近接收的部门数据文件")
+@reports_errors
+def files(
+    limit: int = typer.Option(20, min=1, max=500, help="条数"),
+    user: str | None = typer.Option(None, help="以该用户身份查看（默认：系统命令行）"),
+) -> None:
+    with open_services() as services, services.uow() as uow:
+        received = recent_files(uow, actor=_actor(uow, user), limit=limit)
+    table = Table("接收时间(UTC)", "文件", "数据项", "状态", "总行数", "入库", "问题", "操作人")
+    for f in received:
+        table.add_row(
+            f.received_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f.filename,
+            f.item_code,
+            f.status.label,
+            str(f.rows_total),
+            str(f.rows_applied),
+            str(f.issue_count),
+            f.actor,
+        )
+    console.print(table)
+    console.print(f"共 {len(received)} 个文件")
+
+
+def _print_outcome(outcome: ImportOutcome) -> None:
+    f = outcome.file
+    if outcome.duplicate:
+        console.print(
+            f"该文件此前已接收（{f.received_at:%Y-%m-%d %H:%M:%S} UTC，{f.status.label}），"
+            "为重复报送，本次未重复导入"
+        )
+    if outcome.applied:
+        console.print(
+            f"文件“{f.filename}”已导入：共 {f.rows_total} 行，新入库 {f.rows_applied} 条，"
+            f"已有记录跳过 {f.rows_skipped} 条（编码 {f.encoding}，格式 {f.format}）"
+        )
+        return
+    err_console.print(
+        f"[red]文件“{f.filename}”未通过校验，已整体拒收（未导入任何记录）："
+        f"共 {f.rows_total} 行，发现 {f.issue_count} 个问题[/red]"
+    )
+    _print_issues(f)
+
+
+def _print_issues(f: ExchangeFile) -> None:
+    table = Table("行号", "字段", "问题", "原值")
+    for issue in f.issues[:MAX_SHOWN_ISSUES]:
+        table.add_row(
+            "—" if issue.row_number is None else str(issue.row_number),
+            issue.field or "—",
+            issue.message_zh,
+            issue.value,
+        )
+    console.print(table)
+    shown = min(len(f.issues), MAX_SHOWN_ISSUES)
+    console.print(f"共 {f.issue_count} 个问题，显示前 {shown} 个；请改正后重新报送整个文件")
