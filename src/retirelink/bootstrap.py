@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from retirelink.accounts.model import LoginPolicy
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
+from retirelink.exchange.catalogue import Catalogue, load_catalogue
 from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer
 from retirelink.security.sessions import SessionCodec
@@ -28,6 +29,7 @@ class Services:
     login_policy: LoginPolicy
     sessions: SessionCodec
     parameters: ParameterSet
+    catalogue: Catalogue
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
@@ -42,6 +44,12 @@ class RuleServices:
 
     clock: Clock
     parameters: ParameterSet
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """The sharing catalogue shipped in ``exchange/catalogue_data``, read once per process."""
+    return load_catalogue()
 
 
 @cache
@@ -97,4 +105,5 @@ def build(
         ),
         sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
         parameters=shipped_parameters() if parameters is None else parameters,
+        catalogue=shipped_catalogue(),
     )

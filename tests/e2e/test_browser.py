@@ -7,52 +7,15 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from retirelink.demo.loader import DEMO_PASSWORD, load_demo
-from tests.e2e.live_server import running_server
+from tests.e2e.browsing import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags for a sandboxed CI box with no network: no background fetches, no GPU.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
-
-
-@pytest.fixture
-def demo_server(services, settings):
-    load_demo(services, seed=7, persons=600)
-    env = {
-        "RETIRELINK_DATABASE_URL": settings.database_url,
-        "RETIRELINK_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "RETIRELINK_ENV": "test",
-        "RETIRELINK_DATA_DIR": str(settings.data_dir),
-    }
-    with running_server(env) as base_url:
-        yield base_url, env
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is required: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def most_common_two_character_name(services) -> str:
@@ -63,23 +26,6 @@ def most_common_two_character_name(services) -> str:
         ]
     counts = Counter(name for name in names if len(name) == 2)
     return counts.most_common(1)[0][0]
-
-
-def log_in(browser: Browser, base_url: str, username: str) -> Page:
-    page = browser.new_page(locale="zh-CN")
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
-    return page
-
-
-def screenshot(page: Page, name: str, tmp_path: Path) -> None:
-    # Set RETIRELINK_SCREENSHOTS to keep the pictures for a human to look at.
-    folder = Path(os.environ.get("RETIRELINK_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def test_clerk_searches_opens_a_person_and_the_read_is_in_the_ledger(

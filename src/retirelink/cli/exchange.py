@@ -7,7 +7,6 @@ from rich.table import Table
 
 from retirelink.cli.context import console, err_console, open_services, reports_errors
 from retirelink.errors import NotFoundError
-from retirelink.exchange.catalogue import load_catalogue
 from retirelink.exchange.model import ExchangeFile, ImportOutcome
 from retirelink.exchange.services import import_partner_file, recent_files
 from retirelink.security.model import SYSTEM_ACTOR, Actor
@@ -43,7 +42,7 @@ def import_file(
             data=data,
             filename=file.name,
             item_code=item,
-            catalogue=load_catalogue(),
+            catalogue=services.catalogue,
         )
     _print_outcome(outcome)
     if not outcome.applied:

@@ -7,7 +7,7 @@ and the report can be shown again later.
 
 from datetime import date, datetime
 
-from retirelink.errors import InvalidInputError
+from retirelink.errors import InvalidInputError, NotFoundError
 from retirelink.exchange.catalogue import Catalogue
 from retirelink.exchange.file_import import ImportPreview, ParsedRow, preview_bytes
 from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA
@@ -66,10 +66,36 @@ def recent_files(uow: ExchangeUnitOfWork, *, actor: Actor, limit: int = 20) -> l
     return uow.exchange_files.recent(limit=limit)
 
 
+def received_file(uow: ExchangeUnitOfWork, *, actor: Actor, file_id: int) -> ExchangeFile:
+    """One received file with its stored issue report. The report quotes rows of the file
+    (ID numbers included), so reading it is ledgered like any personal-data read."""
+    require(actor, Permission.EXCHANGE_IMPORT)
+    found = uow.exchange_files.get(file_id)
+    if found is None:
+        raise NotFoundError("没有找到该数据文件的接收记录", field="file_id")
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.EXCHANGE_FILE_READ,
+        subject=uow.ledger.subject("exchange_file", found.digest_sha256),
+        purpose=f"查看数据文件接收报告（{found.item_code}）",
+    )
+    uow.commit()
+    return found
+
+
+def importable_items(catalogue: Catalogue) -> list[CatalogueItem]:
+    """The catalogue's event items a partner file can be imported into, in catalogue order."""
+    return [item for item in catalogue if _is_event_item(item)]
+
+
+def _is_event_item(item: CatalogueItem) -> bool:
+    dated = {spec.name for spec in item.fields if spec.kind is FieldKind.DATE}
+    return bool(dated & EVENT_DATE_FIELDS)
+
+
 def _record_item(catalogue: Catalogue, item_code: str) -> CatalogueItem:
     item = catalogue.item(item_code)
-    dated = {spec.name for spec in item.fields if spec.kind is FieldKind.DATE}
-    if not dated & EVENT_DATE_FIELDS:
+    if not _is_event_item(item):
         raise InvalidInputError(
             f"{item.title}不是可按文件导入的事件类数据项（仅支持死亡、火化、服刑等记录）",
             field="item_code",

@@ -25,6 +25,7 @@ class LedgerAction(StrEnum):
     EXCHANGE_FILE_IMPORTED = "exchange.file_imported"
     EXCHANGE_FILE_REJECTED = "exchange.file_rejected"
     EXCHANGE_FILE_DUPLICATE = "exchange.file_duplicate"
+    EXCHANGE_FILE_READ = "exchange.file_read"
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ _ACTION_LABELS = {
     LedgerAction.EXCHANGE_FILE_IMPORTED: "导入部门数据文件",
     LedgerAction.EXCHANGE_FILE_REJECTED: "拒收部门数据文件",
     LedgerAction.EXCHANGE_FILE_DUPLICATE: "识别重复报送文件",
+    LedgerAction.EXCHANGE_FILE_READ: "查看部门数据文件报告",
 }
 
 

@@ -45,6 +45,10 @@ class SqlAlchemyExchangeFileRepository:
         )
         return _exchange_file(row) if row else None
 
+    def get(self, file_id: int) -> ExchangeFile | None:
+        row = self._session.get(ExchangeFileRow, file_id)
+        return _exchange_file(row) if row else None
+
     def recent(self, *, limit: int) -> list[ExchangeFile]:
         rows = self._session.scalars(
             select(ExchangeFileRow)

@@ -17,7 +17,7 @@ from retirelink.web.api import ledger as api_ledger
 from retirelink.web.api import persons as api_persons
 from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
-from retirelink.web.pages import admin, auth, home, ledger, persons
+from retirelink.web.pages import admin, auth, exchange, home, ledger, persons
 from retirelink.web.templating import STATIC_DIR, make_templates
 
 SWAGGER_ASSETS = "/static/vendor/swagger-ui-5.35.0"
@@ -70,6 +70,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         home.router,
         persons.router,
         ledger.router,
+        exchange.router,
         admin.router,
     ):
         app.include_router(router)

@@ -21,7 +21,13 @@ MODULES = (
         "archives", "档案管理", "参保人查询、人事档案与数字化", "/persons", Permission.PERSON_READ
     ),
     Module("retirement", "退休业务", "退休一件事：预审、并联审批、核定", None, None),
-    Module("exchange", "数据共享", "与公安、司法、卫健、民政等部门共享交换", None, None),
+    Module(
+        "exchange",
+        "数据共享",
+        "与公安、司法、卫健、民政等部门共享交换",
+        "/exchange",
+        Permission.EXCHANGE_IMPORT,
+    ),
     Module("fundguard", "基金监管", "死亡、服刑、重复领取比对与追回", None, None),
     Module("oversight", "统计分析", "退休人员结构、办理时效与部门考核", None, None),
     Module(

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from retirelink.clock import CHINA_TZ
 from retirelink.rules.regions import region_name
+from retirelink.security.masking import mask_id_number
 from retirelink.security.model import Role
 from retirelink.web.navigation import modules_for
 
@@ -25,6 +26,7 @@ def make_templates() -> Jinja2Templates:
         beijing_time=_beijing_time,
         role_labels=_role_labels,
     )
+    templates.env.filters["mask_id"] = mask_id_number
     return templates
 
 
