@@ -12,6 +12,7 @@ decodes incrementally, so memory stays flat whatever the file size.
 import codecs
 import io
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -59,11 +60,10 @@ def decode_text(data: bytes) -> Decoded:
     >>> decode_text("张三".encode("gbk")).encoding
     'gb18030'
     """
+    # A BOM followed by non-UTF-8 bytes falls through to the other candidates.
     if data.startswith(UTF8_BOM):
-        try:
+        with suppress(UnicodeDecodeError):
             return Decoded(data.decode("utf-8-sig"), "utf-8-sig", True)
-        except UnicodeDecodeError:
-            pass  # a BOM followed by non-UTF-8 bytes: let the other candidates decide
     for encoding in _STRICT_CANDIDATES:
         try:
             return Decoded(data.decode(encoding), encoding, True)
