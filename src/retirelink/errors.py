@@ -37,3 +37,8 @@ class PermissionDeniedError(RetireLinkError):
 
 class UnavailableError(RetireLinkError):
     """A dependency (database, partner system) is down; retrying later may succeed."""
+
+
+class PartnerResponseError(RetireLinkError):
+    """A partner system answered something we cannot read (malformed JSON, wrong shape, a
+    signature that does not check); nothing of the answer was used."""

@@ -239,3 +239,35 @@ class ImportOutcome:
     @property
     def issues(self) -> tuple[RowIssue, ...]:
         return self.file.issues
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One record as a partner delivered it: the partner's own field names -> text values.
+
+    ``position`` is the record's place in the source's change order (its watermark), as text.
+    """
+
+    fields: dict[str, str]
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBatch:
+    """Records a source changed strictly after ``after``, in change order.
+
+    ``next_after`` is the watermark to ask from next time (``after`` again when the batch is
+    empty); ``digest`` is the SM3 of the batch's canonical form (``batch_digest``), which both
+    sides can recompute to reconcile a transfer.
+    """
+
+    source: str
+    after: str | None
+    records: tuple[SourceRecord, ...]
+    next_after: str | None
+    has_more: bool
+    digest: str
+
+    @property
+    def count(self) -> int:
+        return len(self.records)

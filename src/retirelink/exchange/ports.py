@@ -5,7 +5,7 @@ from datetime import date
 from typing import Protocol
 
 from retirelink.clock import Clock
-from retirelink.exchange.model import ExchangeFile, PartnerRecord
+from retirelink.exchange.model import ChangeBatch, ExchangeFile, PartnerRecord
 from retirelink.ledger.services import Ledger
 
 
@@ -44,3 +44,27 @@ class ExchangeUnitOfWork(Protocol):
     def clock(self) -> Clock: ...
 
     def commit(self) -> None: ...
+
+
+class DepartmentSource(Protocol):
+    """One partner feed (an HTTP API or a shared table), pulled incrementally by watermark.
+
+    Implementations live in ``exchange/sources/``, one module per transport.
+    """
+
+    @property
+    def name(self) -> str:
+        """Stable name, e.g. ``justice.prisoners_in_custody@table``; keys the sync cursor."""
+        ...
+
+    def fetch_changes(self, after: str | None, *, limit: int) -> ChangeBatch:
+        """At most ``limit`` records strictly after the watermark ``after`` (None: from the start).
+
+        Raises ``UnavailableError`` when the partner cannot be reached or times out, and
+        ``PartnerResponseError`` when it answers something we cannot read.
+        """
+        ...
+
+    def count_between(self, after: str | None, upto: str) -> int:
+        """How many records the source holds with ``after < position <= upto`` (reconciliation)."""
+        ...

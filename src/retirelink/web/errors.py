@@ -16,6 +16,7 @@ from retirelink.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    PartnerResponseError,
     PermissionDeniedError,
     RetireLinkError,
     UnavailableError,
@@ -29,6 +30,7 @@ STATUS_BY_CATEGORY: dict[type[RetireLinkError], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
     UnavailableError: 503,
+    PartnerResponseError: 502,
 }
 
 DATABASE_DOWN = "数据库暂时不可用，请稍后再试；如持续出现请联系系统管理员"
