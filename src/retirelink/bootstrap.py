@@ -12,8 +12,9 @@ from retirelink.accounts.model import LoginPolicy
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
 from retirelink.exchange.catalogue import Catalogue, load_catalogue
+from retirelink.exchange.registry import RegistryFile
 from retirelink.rules.parameters import ParameterSet, load_parameters
-from retirelink.security.crypto import Pseudonymizer
+from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
 from retirelink.storage.engine import make_engine, make_session_factory
@@ -30,6 +31,9 @@ class Services:
     sessions: SessionCodec
     parameters: ParameterSet
     catalogue: Catalogue
+    partners: RegistryFile
+    # Signs the receipts (回执) of transfers from senders without a registered key (uploads).
+    receipt_key: bytes
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
@@ -106,4 +110,6 @@ def build(
         sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
         parameters=shipped_parameters() if parameters is None else parameters,
         catalogue=shipped_catalogue(),
+        partners=RegistryFile(settings.partners_file or settings.data_dir / "partners.json"),
+        receipt_key=derive_key(secret.encode(), "exchange-receipts"),
     )

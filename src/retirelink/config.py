@@ -30,11 +30,19 @@ class Settings(BaseSettings):
     login_lockout_seconds: int = Field(default=15 * 60, ge=1)
     ledger_hash: Literal["sm3", "sha256"] = "sm3"
     secure_cookies: bool = False
+    # The partner registry (docs/exchange.md); default <data_dir>/partners/partners.json.
+    partners_file: Path | None = None
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Self:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'retirelink.db'}"
+        return self
+
+    @model_validator(mode="after")
+    def _default_partners_file_in_data_dir(self) -> Self:
+        if self.partners_file is None:
+            self.partners_file = self.data_dir / "partners" / "partners.json"
         return self
 
     @model_validator(mode="after")

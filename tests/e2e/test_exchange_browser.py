@@ -51,5 +51,5 @@ def test_clerk_uploads_a_bad_file_then_the_fixed_one_then_resends_it(
     clerk.get_by_role("link", name="返回数据共享").click()
     listing = clerk.locator("table.grid tbody tr")
     expect(listing).to_have_count(2)
-    expect(listing.first).to_contain_text("已导入")
+    expect(listing.first).to_contain_text("已入库")
     expect(listing.nth(1)).to_contain_text("已拒收")

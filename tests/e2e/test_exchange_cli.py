@@ -99,5 +99,5 @@ def test_files_lists_received_files_with_status_and_counts(run, files):
 
     assert result.exit_code == 0, result.output
     assert "已拒收" in result.output
-    assert "已导入" in result.output
+    assert "已入库" in result.output
     assert "共 2 个文件" in result.output

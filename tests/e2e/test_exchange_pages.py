@@ -84,7 +84,7 @@ def test_the_fixed_file_is_applied_and_a_resend_is_recognised(client, settings):
     assert "该文件此前已接收" in duplicate.text
     assert "本次未重复导入" in duplicate.text
     assert stored(settings, "partner_records") == 3
-    assert stored(settings, "exchange_files") == 2
+    assert stored(settings, "exchange_jobs") == 2
 
 
 def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_stored(client, settings):
@@ -94,7 +94,7 @@ def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_stored(clien
 
     assert response.status_code == 403
     assert "CSRF" in response.text
-    assert stored(settings, "exchange_files") == 0
+    assert stored(settings, "exchange_jobs") == 0
     assert stored(settings, "partner_records") == 0
 
 
@@ -106,7 +106,7 @@ def test_an_upload_without_a_file_rerenders_the_form_with_a_message(client, sett
 
     assert response.status_code == 422
     assert "请选择要上传的数据文件" in response.text
-    assert stored(settings, "exchange_files") == 0
+    assert stored(settings, "exchange_jobs") == 0
 
 
 def test_a_non_event_item_is_refused_with_a_chinese_message(client, settings):
@@ -120,8 +120,8 @@ def test_a_non_event_item_is_refused_with_a_chinese_message(client, settings):
     )
 
     assert response.status_code == 422
-    assert "不是可按文件导入的事件类数据项" in response.text
-    assert stored(settings, "exchange_files") == 0
+    assert "不是可按事件记录接收的数据项" in response.text
+    assert stored(settings, "exchange_jobs") == 0
 
 
 def test_an_oversized_upload_is_refused_with_413(client, settings, monkeypatch):
@@ -132,7 +132,7 @@ def test_an_oversized_upload_is_refused_with_413(client, settings, monkeypatch):
 
     assert response.status_code == 413
     assert "文件过大" in response.text
-    assert stored(settings, "exchange_files") == 0
+    assert stored(settings, "exchange_jobs") == 0
 
 
 def test_a_reviewer_gets_the_403_page(client, settings):
@@ -149,10 +149,10 @@ def test_a_reviewer_gets_the_403_page(client, settings):
     assert page.status_code == 403
     assert "无权访问" in page.text
     assert posted.status_code == 403
-    assert stored(settings, "exchange_files") == 0
+    assert stored(settings, "exchange_jobs") == 0
 
 
 def test_an_unknown_file_id_is_404(client):
     logged_in(client, "clerk")
 
-    assert client.get("/exchange/files/999").status_code == 404
+    assert client.get("/exchange/jobs/999").status_code == 404

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from retirelink.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from retirelink.exchange.catalogue import load_catalogue
-from retirelink.exchange.model import FileStatus
+from retirelink.exchange.model import JobStatus
 from retirelink.exchange.services import import_partner_file, recent_files
 from retirelink.ledger.model import LedgerAction
 from tests.support.builders import actor_for
@@ -14,13 +14,20 @@ from tests.support.partner_files import BAD_FILE, DEATH_ITEM, GOOD_FILE, NEXT_FI
 pytestmark = pytest.mark.integration
 
 CATALOGUE = load_catalogue()
+RECEIPT_KEY = b"receipt-key-for-the-tests-0123456"
 
 
 def run_import(services, data, *, username="clerk", item=DEATH_ITEM, filename="death.csv"):
     actor = actor_for(services, username)
     with services.uow() as uow:
         return import_partner_file(
-            uow, actor=actor, data=data, filename=filename, item_code=item, catalogue=CATALOGUE
+            uow,
+            actor=actor,
+            data=data,
+            filename=filename,
+            item_code=item,
+            catalogue=CATALOGUE,
+            receipt_key=RECEIPT_KEY,
         )
 
 
@@ -38,12 +45,12 @@ def test_a_file_with_bad_rows_is_rejected_whole_with_every_bad_row_reported(seed
     outcome = run_import(seeded, BAD_FILE)
 
     assert not outcome.applied
-    assert outcome.file.status is FileStatus.REJECTED
+    assert outcome.job.status is JobStatus.REJECTED
     assert {(issue.row_number, issue.field) for issue in outcome.issues} == {
         (3, "id_number"),
         (4, "event_date"),
     }
-    assert outcome.file.rows_applied == 0
+    assert outcome.job.rows_applied == 0
     assert partner_record_count(seeded) == 0
     assert LedgerAction.EXCHANGE_FILE_REJECTED in ledger_actions(seeded)
 
@@ -54,7 +61,7 @@ def test_the_report_of_a_rejected_file_can_be_shown_later(seeded):
     with seeded.uow() as uow:
         (stored,) = recent_files(uow, actor=actor_for(seeded, "clerk"))
 
-    assert stored.status is FileStatus.REJECTED
+    assert stored.status is JobStatus.REJECTED
     assert stored.issue_count == 2
     assert [issue.row_number for issue in stored.issues] == [3, 4]
     assert all(issue.message_zh for issue in stored.issues)
@@ -67,8 +74,8 @@ def test_the_fixed_file_is_applied_with_its_rows_counted_and_ledgered(seeded):
 
     assert outcome.applied
     assert not outcome.duplicate
-    assert (outcome.file.rows_total, outcome.file.rows_applied) == (3, 3)
-    assert outcome.file.encoding.lower() in {"gbk", "gb18030"}
+    assert (outcome.job.rows_total, outcome.job.rows_applied) == (3, 3)
+    assert outcome.job.encoding.lower() in {"gbk", "gb18030"}
     assert partner_record_count(seeded) == 3
     assert LedgerAction.EXCHANGE_FILE_IMPORTED in ledger_actions(seeded)
 
@@ -79,7 +86,7 @@ def test_the_same_file_sent_again_is_recognised_and_not_applied_twice(seeded):
     again = run_import(seeded, GOOD_FILE, filename="death-copy.csv")
 
     assert again.duplicate
-    assert again.file.id == first.file.id
+    assert again.job.id == first.job.id
     assert partner_record_count(seeded) == 3
     assert LedgerAction.EXCHANGE_FILE_DUPLICATE in ledger_actions(seeded)
     with seeded.uow() as uow:
@@ -92,8 +99,8 @@ def test_a_different_file_repeating_a_stored_record_skips_it(seeded):
     outcome = run_import(seeded, NEXT_FILE, filename="death-2.csv")
 
     assert outcome.applied
-    assert (outcome.file.rows_total, outcome.file.rows_applied) == (2, 1)
-    assert outcome.file.rows_skipped == 1
+    assert (outcome.job.rows_total, outcome.job.rows_applied) == (2, 1)
+    assert outcome.job.rows_skipped == 1
     assert partner_record_count(seeded) == 4
 
 

@@ -15,7 +15,13 @@ from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
     "partner_records",
-    "exchange_files",
+    "exchange_receipts",
+    "data_disputes",
+    "outbox_messages",
+    "exchange_nonces",
+    "sync_cursors",
+    "partner_health",
+    "exchange_jobs",
     "user_sessions",
     "users",
     "persons",

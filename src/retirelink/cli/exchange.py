@@ -7,8 +7,8 @@ from rich.table import Table
 
 from retirelink.cli.context import console, err_console, open_services, reports_errors
 from retirelink.errors import NotFoundError
-from retirelink.exchange.model import ExchangeFile, ImportOutcome
-from retirelink.exchange.services import import_partner_file, recent_files
+from retirelink.exchange.model import ExchangeJob, ImportOutcome
+from retirelink.exchange.services import import_partner_path, recent_files
 from retirelink.security.model import SYSTEM_ACTOR, Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -34,15 +34,14 @@ def import_file(
     item: str = typer.Option(..., help="共享目录数据项代码，如 public_security.death_cancellation"),
     user: str | None = typer.Option(None, help=_USER_HELP),
 ) -> None:
-    data = file.read_bytes()
     with open_services() as services, services.uow() as uow:
-        outcome = import_partner_file(
+        outcome = import_partner_path(
             uow,
             actor=_actor(uow, user),
-            data=data,
-            filename=file.name,
+            path=file,
             item_code=item,
             catalogue=services.catalogue,
+            receipt_key=services.receipt_key,
         )
     _print_outcome(outcome)
     if not outcome.applied:
@@ -74,7 +73,7 @@ def files(
 
 
 def _print_outcome(outcome: ImportOutcome) -> None:
-    f = outcome.file
+    f = outcome.job
     if outcome.duplicate:
         console.print(
             f"该文件此前已接收（{f.received_at:%Y-%m-%d %H:%M:%S} UTC，{f.status.label}），"
@@ -85,15 +84,28 @@ def _print_outcome(outcome: ImportOutcome) -> None:
             f"文件“{f.filename}”已导入：共 {f.rows_total} 行，新入库 {f.rows_applied} 条，"
             f"已有记录跳过 {f.rows_skipped} 条（编码 {f.encoding}，格式 {f.format}）"
         )
+        if f.rows_flagged:
+            console.print(f"其中 {f.rows_flagged} 条经核验存疑（查无此人或与已有信息矛盾），已标记")
+        _print_receipt(outcome)
         return
     err_console.print(
         f"[red]文件“{f.filename}”未通过校验，已整体拒收（未导入任何记录）："
         f"共 {f.rows_total} 行，发现 {f.issue_count} 个问题[/red]"
     )
     _print_issues(f)
+    _print_receipt(outcome)
 
 
-def _print_issues(f: ExchangeFile) -> None:
+def _print_receipt(outcome: ImportOutcome) -> None:
+    if outcome.receipt is not None:
+        r = outcome.receipt
+        console.print(
+            f"回执 {r.receipt_id}：记录 {r.record_count} 条，接收 {r.accepted}，拒收 {r.rejected}；"
+            f"载荷摘要（SM3）{r.payload_digest}"
+        )
+
+
+def _print_issues(f: ExchangeJob) -> None:
     table = Table("行号", "字段", "问题", "原值")
     for issue in f.issues[:MAX_SHOWN_ISSUES]:
         table.add_row(

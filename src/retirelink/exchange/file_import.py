@@ -70,7 +70,7 @@ class ValidationSummary:
         return self.issue_total > len(self.issues)
 
 
-class _DuplicateFinder:
+class DuplicateFinder:
     """Rows repeating an earlier row's key, found after the pass from 64-bit key hashes."""
 
     def __init__(self) -> None:
@@ -122,12 +122,12 @@ class _Outcome:
     confident: bool
 
 
-def _duplicate_key(schema: RowSchema, parsed: ParsedRow) -> str:
+def duplicate_key(schema: RowSchema, parsed: ParsedRow) -> str:
     return "\x1f".join(str(parsed.get(name)) for name in schema.duplicate_key)
 
 
 def _validate(binary: BinaryIO, schema: RowSchema, as_of: date, sink: _Collector) -> _Outcome:
-    finder = _DuplicateFinder()
+    finder = DuplicateFinder()
     outcome = _Outcome("", None, True)
     try:
         with open_table(binary) as table:
@@ -144,7 +144,7 @@ def _validate(binary: BinaryIO, schema: RowSchema, as_of: date, sink: _Collector
                 if sink.keep_rows:
                     sink.valid_rows.append(parsed)
                 if schema.duplicate_key:
-                    finder.add(row_number, _duplicate_key(schema, parsed))
+                    finder.add(row_number, duplicate_key(schema, parsed))
     except InvalidInputError as error:
         sink.issue(RowIssue(None, error.field, error.message))
         return outcome
@@ -154,7 +154,7 @@ def _validate(binary: BinaryIO, schema: RowSchema, as_of: date, sink: _Collector
     return outcome
 
 
-def _report_duplicates(schema: RowSchema, finder: _DuplicateFinder, sink: _Collector) -> None:
+def _report_duplicates(schema: RowSchema, finder: DuplicateFinder, sink: _Collector) -> None:
     labels = "和".join(schema.label(name) for name in schema.duplicate_key)
     for row_number, first in finder.duplicates():
         sink.issue(RowIssue(row_number, None, f"与第{first}行重复（{labels}相同）"))
@@ -226,3 +226,27 @@ def iter_valid_rows(path: Path, schema: RowSchema, *, as_of: date) -> Iterator[P
             if issues:
                 raise InvalidInputError(f"第{row_number}行：{issues[0].message_zh}")
             yield parsed
+
+
+class RowStream:
+    """The rows of a partner file, parsed one at a time as they are read.
+
+    Iterating opens the file, yields ``(row_number, parsed, issues)`` for every data row and
+    raises :class:`InvalidInputError` for a fault of the whole file (encoding, format,
+    headers). ``format`` and ``encoding`` are known once iteration has started.
+    """
+
+    def __init__(self, opener: Callable[[], BinaryIO], schema: RowSchema, *, as_of: date):
+        self._opener = opener
+        self._schema = schema
+        self._as_of = as_of
+        self.format = ""
+        self.encoding = ""
+
+    def __iter__(self) -> Iterator[tuple[int, ParsedRow, list[RowIssue]]]:
+        with self._opener() as binary, open_table(binary) as table:
+            self.format, self.encoding = table.format.value, table.encoding
+            columns = self._schema.headers.resolve(table.header, self._schema.fields)
+            for row_number, cells in table.rows:
+                parsed, issues = self._schema.validate(row_number, cells, columns, self._as_of)
+                yield row_number, parsed, issues

@@ -113,6 +113,11 @@ def parse_id_cell(value: CellValue, *, as_of: date) -> str:
     return parse_id_number(_as_text(value), on=as_of).value
 
 
+def birth_date_of(id_number: str) -> date:
+    """The birth date inside an 18-character ID number already checked by ``parse_id_cell``."""
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
 def parse_name_cell(value: CellValue) -> str:
     """A person's name: 汉字 and 间隔号 only, at most 50 characters."""
     text = _as_text(value).translate(_NAME_DOTS)
@@ -159,6 +164,9 @@ class RowSchema:
     headers: HeaderMap
     duplicate_key: tuple[str, ...] = ()
     ordered_dates: tuple[tuple[str, str], ...] = field(default=())
+    # Dates that cannot precede the birth date inside the row's 公民身份号码 (GB 11643 positions
+    # 7-14): nobody dies, is cremated or imprisoned before being born.
+    not_before_birth: tuple[str, ...] = field(default=())
 
     def label(self, name: str) -> str:
         return next((spec.label for spec in self.fields if spec.name == name), name)
@@ -182,7 +190,21 @@ class RowSchema:
             except InvalidInputError as error:
                 issues.append(RowIssue(row_number, spec.name, error.message, _as_text(value)))
         issues.extend(self._check_order(row_number, parsed))
+        issues.extend(self._check_birth(row_number, parsed))
         return parsed, issues
+
+    def _check_birth(self, row_number: int, parsed: Mapping[str, ParsedValue]) -> list[RowIssue]:
+        id_number = parsed.get("id_number")
+        if not self.not_before_birth or not isinstance(id_number, str):
+            return []
+        born = birth_date_of(id_number)
+        issues = []
+        for name in self.not_before_birth:
+            value = parsed.get(name)
+            if isinstance(value, date) and value < born:
+                message = f"{self.label(name)}{value.isoformat()}早于出生日期{born.isoformat()}"
+                issues.append(RowIssue(row_number, name, message, value.isoformat()))
+        return issues
 
     def _check_order(self, row_number: int, parsed: Mapping[str, ParsedValue]) -> list[RowIssue]:
         issues = []
@@ -199,7 +221,14 @@ PARTNER_EVENT_HEADERS = HeaderMap(
         {
             "id_number": ("公民身份号码", "身份证号", "身份证号码", "aac002"),
             "name": ("姓名", "aac003"),
-            "event_date": ("事件日期", "死亡日期", "火化日期", "入监日期"),
+            "event_date": (
+                "事件日期",
+                "死亡日期",
+                "火化日期",
+                "入监日期",
+                "羁押日期",
+                "结算日期",
+            ),
             "end_date": ("结束日期", "释放日期"),
             "record_type": ("记录类型",),
         }
@@ -218,4 +247,5 @@ PARTNER_EVENT_SCHEMA = RowSchema(
     headers=PARTNER_EVENT_HEADERS,
     duplicate_key=("id_number", "event_date"),
     ordered_dates=(("event_date", "end_date"),),
+    not_before_birth=("event_date",),
 )

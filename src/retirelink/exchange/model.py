@@ -5,12 +5,13 @@ department), 有条件共享 (to listed departments and roles only) and 不予�
 lists the purposes (用途) it may be used for; a request for any other purpose is refused.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from retirelink.archives.model import DepartmentKind
 from retirelink.exchange.file_schema import RowIssue
+from retirelink.exchange.receipts import Receipt
 from retirelink.security.model import Role
 
 
@@ -166,48 +167,106 @@ def purpose_label(purpose: str) -> str:
         return f"未登记用途“{purpose}”"
 
 
-class FileStatus(StrEnum):
-    """What became of a received partner file."""
+class Transport(StrEnum):
+    """How a transfer travelled (the three exchange modes)."""
+
+    FILE = "file"
+    API = "api"
+    TABLE_SYNC = "table_sync"
+
+    @property
+    def label(self) -> str:
+        return _TRANSPORT_LABELS[self]
+
+
+_TRANSPORT_LABELS = {
+    Transport.FILE: "文件传输",
+    Transport.API: "接口调用",
+    Transport.TABLE_SYNC: "库表同步",
+}
+
+
+class JobStatus(StrEnum):
+    """What became of a transfer: every record applied, or the whole transfer rejected."""
 
     APPLIED = "applied"
     REJECTED = "rejected"
 
     @property
     def label(self) -> str:
-        return _FILE_STATUS_LABELS[self]
+        return _JOB_STATUS_LABELS[self]
 
 
-_FILE_STATUS_LABELS = {FileStatus.APPLIED: "已导入", FileStatus.REJECTED: "已拒收"}
+_JOB_STATUS_LABELS = {JobStatus.APPLIED: "已入库", JobStatus.REJECTED: "已拒收"}
+
+
+class RecordFlag(StrEnum):
+    """Why a stored partner record is not simply trusted (verification, policy spec §7)."""
+
+    UNKNOWN_PERSON = "unknown_person"
+    DISPUTED = "disputed"
+
+    @property
+    def label(self) -> str:
+        return _RECORD_FLAG_LABELS[self]
+
+
+_RECORD_FLAG_LABELS = {
+    RecordFlag.UNKNOWN_PERSON: "查无此人",
+    RecordFlag.DISPUTED: "存在数据异议",
+}
 
 
 @dataclass(frozen=True, slots=True)
-class ExchangeFile:
-    """One received partner file, applied or rejected; ``issues`` is the (capped) report."""
+class ExchangeJob:
+    """One inbound transfer — a file, an API message or a table-sync batch — and its outcome.
+
+    ``dedupe_key`` recognises the same transfer sent again (a file's SHA-256, a message id, a
+    sync range); ``payload_digest`` is the SM3 of the payload, quoted in the receipt.
+    ``issues`` is the (capped) report of a rejected transfer.
+    """
 
     id: int | None
-    digest_sha256: str
-    filename: str
-    item_code: str
+    transport: Transport
     department: str
+    item_code: str
+    reference: str
+    dedupe_key: str
+    payload_digest: str
     format: str
     encoding: str
     rows_total: int
     rows_applied: int
+    rows_flagged: int
     issue_count: int
-    status: FileStatus
+    status: JobStatus
     issues: tuple[RowIssue, ...]
     received_at: datetime
     actor: str
 
     @property
     def rows_skipped(self) -> int:
-        """Valid rows not stored because the same record was already held (applied files)."""
-        return self.rows_total - self.rows_applied if self.status is FileStatus.APPLIED else 0
+        """Valid rows not stored because the same record was already held (applied jobs)."""
+        return self.rows_total - self.rows_applied if self.status is JobStatus.APPLIED else 0
+
+    @property
+    def filename(self) -> str:
+        """The file's name, for file transfers (the reference of other transports otherwise)."""
+        return self.reference
+
+    @property
+    def digest_sha256(self) -> str:
+        """The SHA-256 of a received file (files are recognised by it)."""
+        return self.dedupe_key.removeprefix(FILE_DEDUPE_PREFIX)
+
+
+FILE_DEDUPE_PREFIX = "file:"
 
 
 @dataclass(frozen=True, slots=True)
 class PartnerRecord:
-    """One event a partner department reported: a death, a cremation, an imprisonment."""
+    """One event a partner department reported: a death, a cremation, an imprisonment, a
+    medical settlement (a sign of life)."""
 
     id: int | None
     item_code: str
@@ -217,8 +276,9 @@ class PartnerRecord:
     event_date: date
     end_date: date | None
     record_type: str | None
-    file_id: int
+    job_id: int
     received_at: datetime
+    flag: RecordFlag | None = None
 
     @property
     def key(self) -> tuple[str, date]:
@@ -227,18 +287,142 @@ class PartnerRecord:
 
 @dataclass(frozen=True, slots=True)
 class ImportOutcome:
-    """The answer to an import: the stored file and whether it had been received before."""
+    """The answer to a transfer: the stored job and whether it had been received before."""
 
-    file: ExchangeFile
+    job: ExchangeJob
     duplicate: bool = False
+    receipt: Receipt | None = None
 
     @property
     def applied(self) -> bool:
-        return self.file.status is FileStatus.APPLIED
+        return self.job.status is JobStatus.APPLIED
 
     @property
     def issues(self) -> tuple[RowIssue, ...]:
-        return self.file.issues
+        return self.job.issues
+
+
+class DisputeStatus(StrEnum):
+    """A 数据异议 from opening to its answer by the source department."""
+
+    OPEN = "open"
+    SENT = "sent"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return _DISPUTE_STATUS_LABELS[self]
+
+
+_DISPUTE_STATUS_LABELS = {
+    DisputeStatus.OPEN: "待发送",
+    DisputeStatus.SENT: "已送达来源部门",
+    DisputeStatus.RESOLVED: "已处理",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """A contradiction found in shared data, routed back to the department that sent it.
+
+    ``evidence`` holds the conflicting notices as plain dicts (department, item, dates,
+    references), exactly as sent to the source department.
+    """
+
+    id: int | None
+    source_department: str
+    item_code: str
+    id_number: str
+    reason: str
+    evidence: tuple[dict[str, str], ...]
+    status: DisputeStatus
+    job_id: int | None
+    opened_at: datetime
+    updated_at: datetime
+    resolution: str = ""
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return _OUTBOX_STATUS_LABELS[self]
+
+
+_OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: "待发送",
+    OutboxStatus.DELIVERED: "已送达",
+    OutboxStatus.FAILED: "发送失败（需人工处理）",
+}
+
+
+class OutboxOperation(StrEnum):
+    """What an outgoing message asks of a partner, and which endpoint carries it."""
+
+    DISPUTE = "dispute"
+    IDENTITY_CHECK = "identity_check"
+    HOUSING_FUND_WITHDRAWAL = "housing_fund_withdrawal"
+    RETIREE_MEDICAL_TRANSFER = "retiree_medical_transfer"
+
+    @property
+    def label(self) -> str:
+        return _OUTBOX_OPERATION_LABELS[self]
+
+    @property
+    def path(self) -> str:
+        return _OUTBOX_OPERATION_PATHS[self]
+
+
+_OUTBOX_OPERATION_LABELS = {
+    OutboxOperation.DISPUTE: "数据异议",
+    OutboxOperation.IDENTITY_CHECK: "户籍身份核验",
+    OutboxOperation.HOUSING_FUND_WITHDRAWAL: "公积金退休提取",
+    OutboxOperation.RETIREE_MEDICAL_TRANSFER: "医保退休转移",
+}
+_OUTBOX_OPERATION_PATHS = {
+    OutboxOperation.DISPUTE: "/api/disputes",
+    OutboxOperation.IDENTITY_CHECK: "/api/hukou/verify",
+    OutboxOperation.HOUSING_FUND_WITHDRAWAL: "/api/housing-fund/retirement-withdrawals",
+    OutboxOperation.RETIREE_MEDICAL_TRANSFER: "/api/enrolment/retiree-transfers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A request to a partner, written in the transaction that decided it and delivered later.
+
+    ``idempotency_key`` makes enqueueing the same request twice a no-op, and is sent to the
+    partner (as ``request_id`` / ``dispute_id``) so a retried delivery is not acted on twice.
+    """
+
+    id: int | None
+    department: str
+    operation: OutboxOperation
+    item_code: str
+    purpose: str
+    body: dict[str, object]
+    idempotency_key: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str = ""
+    delivered_at: datetime | None = None
+    response: dict[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerLink:
+    """A partner system we exchange with: its department, client id, address and shared key."""
+
+    department: str
+    kind: DepartmentKind
+    client_id: str
+    base_url: str
+    key: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,38 @@
-"""What the exchange use cases need from storage."""
+"""What the exchange use cases need from storage and from the outside world."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from retirelink.clock import Clock
-from retirelink.exchange.model import ChangeBatch, ExchangeFile, PartnerRecord
+from retirelink.exchange.model import (
+    ChangeBatch,
+    Dispute,
+    DisputeStatus,
+    ExchangeJob,
+    OutboxMessage,
+    PartnerRecord,
+    Transport,
+)
+from retirelink.exchange.receipts import Receipt
 from retirelink.ledger.services import Ledger
 
 
-class ExchangeFileRepository(Protocol):
-    def add(self, file: ExchangeFile) -> ExchangeFile:
-        """Store a received file and return it with its id."""
+class ExchangeJobRepository(Protocol):
+    def add(self, job: ExchangeJob) -> ExchangeJob:
+        """Store a transfer and return it with its id."""
         ...
 
-    def get_by_digest(self, digest_sha256: str) -> ExchangeFile | None: ...
+    def finish(self, job: ExchangeJob) -> None:
+        """Write the counts, format and encoding of an applied transfer once it is read."""
+        ...
 
-    def get(self, file_id: int) -> ExchangeFile | None: ...
+    def get_by_dedupe_key(self, dedupe_key: str) -> ExchangeJob | None: ...
 
-    def recent(self, *, limit: int) -> list[ExchangeFile]:
-        """The latest received files, newest first."""
+    def get(self, job_id: int) -> ExchangeJob | None: ...
+
+    def recent(self, *, limit: int, transport: Transport | None = None) -> list[ExchangeJob]:
+        """The latest transfers, newest first."""
         ...
 
 
@@ -28,22 +41,95 @@ class PartnerRecordRepository(Protocol):
         """``(id_number, event_date)`` of stored records of ``item_code`` for these IDs."""
         ...
 
+    def for_persons(
+        self, id_numbers: Iterable[str], item_codes: Iterable[str]
+    ) -> list[PartnerRecord]:
+        """Stored records of the given items about any of these persons."""
+        ...
+
     def add_all(self, records: Sequence[PartnerRecord]) -> None: ...
 
     def count(self, item_code: str | None = None) -> int: ...
 
 
+class PersonLookup(Protocol):
+    def names_by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, str]:
+        """Name of every person we hold among these ID numbers."""
+        ...
+
+
+class ReceiptRepository(Protocol):
+    def add(
+        self,
+        receipt: Receipt,
+        *,
+        job_id: int | None = None,
+        outbox_id: int | None = None,
+        problems: str = "",
+    ) -> None: ...
+
+    def for_job(self, job_id: int) -> Receipt | None: ...
+
+    def recent(self, *, limit: int) -> list[tuple[Receipt, str]]:
+        """The latest receipts with their reconciliation problems ('' when none), newest first."""
+        ...
+
+
+class DisputeRepository(Protocol):
+    def add(self, dispute: Dispute) -> Dispute: ...
+
+    def get(self, dispute_id: int) -> Dispute | None: ...
+
+    def set_status(
+        self, dispute_id: int, status: DisputeStatus, *, at: datetime, resolution: str = ""
+    ) -> None: ...
+
+    def recent(self, *, limit: int, status: DisputeStatus | None = None) -> list[Dispute]: ...
+
+    def count_open(self) -> int: ...
+
+
+class OutboxRepository(Protocol):
+    def add_if_new(self, message: OutboxMessage) -> OutboxMessage:
+        """Store the message, or return the one already stored under its idempotency key."""
+        ...
+
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+
+    def due(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Pending messages whose next attempt is due, oldest first, locked for this worker."""
+        ...
+
+    def save(self, message: OutboxMessage) -> None:
+        """Write back the delivery state (status, attempts, times, error, response)."""
+        ...
+
+    def recent(self, *, limit: int) -> list[OutboxMessage]: ...
+
+    def count_pending(self) -> int: ...
+
+
 class ExchangeUnitOfWork(Protocol):
     @property
-    def exchange_files(self) -> ExchangeFileRepository: ...
+    def exchange_jobs(self) -> ExchangeJobRepository: ...
     @property
     def partner_records(self) -> PartnerRecordRepository: ...
+    @property
+    def receipts(self) -> ReceiptRepository: ...
+    @property
+    def disputes(self) -> DisputeRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def persons(self) -> PersonLookup: ...
     @property
     def ledger(self) -> Ledger: ...
     @property
     def clock(self) -> Clock: ...
 
     def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
 
 
 class DepartmentSource(Protocol):

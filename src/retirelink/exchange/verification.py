@@ -17,14 +17,16 @@ from retirelink.errors import InvalidInputError
 from retirelink.exchange.model import PartnerRecord
 from retirelink.rules.identifiers import parse_id_number
 
-# Catalogue items whose event date is a date of death (a cremation implies one).
-DEATH_ITEMS = frozenset(
-    {
-        "public_security.death_cancellation",
-        "health.death_medical_certificate",
-        "civil_affairs.cremation",
-    }
+# Items whose event date is the date of death itself.
+DEATH_DATE_ITEMS = frozenset(
+    {"public_security.death_cancellation", "health.death_medical_certificate"}
 )
+# Items whose event date is a cremation: on or after the death.
+CREMATION_ITEMS = frozenset({"civil_affairs.cremation"})
+# Every item that says a person has died.
+DEATH_ITEMS = DEATH_DATE_ITEMS | CREMATION_ITEMS
+# Items whose event shows the person was alive that day (a medical settlement).
+LIFE_SIGN_ITEMS = frozenset({"medical_insurance.enrolment_and_settlement"})
 
 
 class ProblemKind(StrEnum):
@@ -129,17 +131,36 @@ def _date_problems(record: PartnerRecord, on: date) -> list[Problem]:
     return problems
 
 
-def _contradiction(
+def _death_conflict(record: PartnerRecord, prior: PriorNotice) -> str | None:
+    """Why a death record and an earlier death record cannot both be right, if they cannot."""
+    if prior.id_number != record.id_number or prior.event_date == record.event_date:
+        return None
+    new, old = record.event_date.isoformat(), prior.event_date.isoformat()
+    if prior.item_code == record.item_code:
+        return f"同一人的两次死亡通知日期不一致：先报{old}，后报{new}"
+    record_is_cremation = record.item_code in CREMATION_ITEMS
+    if record_is_cremation == (prior.item_code in CREMATION_ITEMS):
+        return (
+            f"两个部门报送的死亡日期不一致：{prior.department}报{old}，{record.department}报{new}"
+        )
+    cremation, death = (record, prior) if record_is_cremation else (prior, record)
+    if cremation.event_date < death.event_date:
+        return (
+            f"火化日期{cremation.event_date.isoformat()}早于死亡日期"
+            f"{death.event_date.isoformat()}（{death.department}）"
+        )
+    return None
+
+
+def _death_contradiction(
     record: PartnerRecord, person: KnownPerson | None, previous: Sequence[PriorNotice]
 ) -> tuple[str, list[PriorNotice]] | None:
     current = PriorNotice.from_record(record)
     for prior in previous:
-        same = prior.item_code == record.item_code and prior.id_number == record.id_number
-        if same and prior.event_date != record.event_date:
-            reason = (
-                f"同一人的两次死亡通知日期不一致：先报{prior.event_date.isoformat()}，"
-                f"后报{record.event_date.isoformat()}"
-            )
+        if prior.item_code not in DEATH_ITEMS:
+            continue
+        reason = _death_conflict(record, prior)
+        if reason is not None:
             return reason, [prior, current]
     signs = person.signs_of_life if person is not None else ()
     later = [sign for sign in signs if sign.event_date > record.event_date]
@@ -153,30 +174,56 @@ def _contradiction(
     return None
 
 
+def _life_sign_contradiction(
+    record: PartnerRecord, previous: Sequence[PriorNotice]
+) -> tuple[PriorNotice, str, list[PriorNotice]] | None:
+    """A sign of life after a reported death: the death notice is what is disputed."""
+    deaths = [
+        prior
+        for prior in previous
+        if prior.item_code in DEATH_DATE_ITEMS and prior.event_date < record.event_date
+    ]
+    if not deaths:
+        return None
+    death = min(deaths, key=lambda prior: prior.event_date)
+    reason = (
+        f"死亡日期{death.event_date.isoformat()}之后仍有生存迹象"
+        f"（{record.department}，{record.event_date.isoformat()}）"
+    )
+    return death, reason, [death, PriorNotice.from_record(record)]
+
+
 def verify_event(
     record: PartnerRecord,
     *,
     person: KnownPerson | None,
     previous: Sequence[PriorNotice],
     on: date,
-    death_items: frozenset[str] = DEATH_ITEMS,
 ) -> Verification:
     """Check one partner record; ``ok`` is false when any problem was found.
 
     ``person`` is who we hold under the record's ID number (``None``: nobody). ``previous``
-    are the notices already received about that person.
+    are the notices already received about that person, from any department.
     """
     problems = _date_problems(record, on)
     dispute = None
-    if record.item_code in death_items:
+    if record.item_code in DEATH_ITEMS:
         if person is None:
             message = f"收到{record.name}（{record.id_number}）的死亡通知，但本系统无此人信息"
             problems.append(Problem(ProblemKind.UNKNOWN_PERSON, "id_number", message))
-        found = _contradiction(record, person, previous)
+        found = _death_contradiction(record, person, previous)
         if found is not None:
             reason, evidence = found
             problems.append(Problem(ProblemKind.CONTRADICTION, "event_date", reason))
             dispute = DisputeDraft(
                 record.department, record.item_code, record.id_number, reason, evidence
+            )
+    elif record.item_code in LIFE_SIGN_ITEMS:
+        contradicted = _life_sign_contradiction(record, previous)
+        if contradicted is not None:
+            death, reason, evidence = contradicted
+            problems.append(Problem(ProblemKind.CONTRADICTION, "event_date", reason))
+            dispute = DisputeDraft(
+                death.department, death.item_code, record.id_number, reason, evidence
             )
     return Verification(not problems, tuple(problems), dispute)

@@ -26,6 +26,19 @@ class LedgerAction(StrEnum):
     EXCHANGE_FILE_REJECTED = "exchange.file_rejected"
     EXCHANGE_FILE_DUPLICATE = "exchange.file_duplicate"
     EXCHANGE_FILE_READ = "exchange.file_read"
+    EXCHANGE_MESSAGE_APPLIED = "exchange.message_applied"
+    EXCHANGE_MESSAGE_REJECTED = "exchange.message_rejected"
+    EXCHANGE_MESSAGE_DUPLICATE = "exchange.message_duplicate"
+    EXCHANGE_SYNC_APPLIED = "exchange.sync_applied"
+    EXCHANGE_SYNC_REJECTED = "exchange.sync_rejected"
+    EXCHANGE_SYNC_DUPLICATE = "exchange.sync_duplicate"
+    EXCHANGE_SYNC_MISMATCH = "exchange.sync_mismatch"
+    EXCHANGE_ACCESS_REFUSED = "exchange.access_refused"
+    EXCHANGE_REQUEST_DELIVERED = "exchange.request_delivered"
+    EXCHANGE_REQUEST_FAILED = "exchange.request_failed"
+    EXCHANGE_VERIFICATION = "exchange.verification"
+    EXCHANGE_DISPUTE_RESOLVED = "exchange.dispute_resolved"
+    EXCHANGE_RECORDS_READ = "exchange.records_read"
 
     @property
     def label(self) -> str:
@@ -51,6 +64,19 @@ _ACTION_LABELS = {
     LedgerAction.EXCHANGE_FILE_REJECTED: "拒收部门数据文件",
     LedgerAction.EXCHANGE_FILE_DUPLICATE: "识别重复报送文件",
     LedgerAction.EXCHANGE_FILE_READ: "查看部门数据文件报告",
+    LedgerAction.EXCHANGE_MESSAGE_APPLIED: "接收部门接口推送",
+    LedgerAction.EXCHANGE_MESSAGE_REJECTED: "拒收部门接口推送",
+    LedgerAction.EXCHANGE_MESSAGE_DUPLICATE: "识别重复接口推送",
+    LedgerAction.EXCHANGE_SYNC_APPLIED: "库表同步入库",
+    LedgerAction.EXCHANGE_SYNC_REJECTED: "拒收库表同步批次",
+    LedgerAction.EXCHANGE_SYNC_DUPLICATE: "识别重复同步批次",
+    LedgerAction.EXCHANGE_SYNC_MISMATCH: "库表同步对账不符",
+    LedgerAction.EXCHANGE_ACCESS_REFUSED: "拒绝目录外共享请求",
+    LedgerAction.EXCHANGE_REQUEST_DELIVERED: "向协同部门发送请求",
+    LedgerAction.EXCHANGE_REQUEST_FAILED: "协同部门请求发送失败",
+    LedgerAction.EXCHANGE_VERIFICATION: "共享数据自动核验",
+    LedgerAction.EXCHANGE_DISPUTE_RESOLVED: "处理数据异议",
+    LedgerAction.EXCHANGE_RECORDS_READ: "查看部门共享记录",
 }
 
 

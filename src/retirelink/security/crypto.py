@@ -49,3 +49,25 @@ class Pseudonymizer:
 
     def subject_key(self, subject_type: str, natural_id: str) -> str:
         return hmac_hex(self._secret, f"{subject_type}:{natural_id}".encode())[:32]
+
+
+class DualDigest:
+    """SHA-256 and SM3 of the same bytes in one pass (files are read once, however large)."""
+
+    def __init__(self) -> None:
+        self._sha256 = hashes.Hash(hashes.SHA256())
+        self._sm3 = hashes.Hash(hashes.SM3())
+
+    def update(self, data: bytes) -> None:
+        self._sha256.update(data)
+        self._sm3.update(data)
+
+    def hexdigests(self) -> tuple[str, str]:
+        """``(sha256, sm3)`` as lower-case hex; the object cannot be updated afterwards."""
+        return self._sha256.finalize().hex(), self._sm3.finalize().hex()
+
+
+def derive_key(secret: bytes, purpose: str) -> bytes:
+    """A key for one purpose derived from the platform secret (HMAC-SM3), so that a key
+    shown to or used by one part of the system reveals nothing about the others."""
+    return bytes.fromhex(hmac_hex(secret, f"retirelink-key:{purpose}".encode()))

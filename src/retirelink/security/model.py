@@ -52,6 +52,8 @@ class Permission(StrEnum):
     DEMO_LOAD = "demo.load"
     RULES_COMPUTE = "rules.compute"
     EXCHANGE_IMPORT = "exchange.import"
+    EXCHANGE_VERIFY = "exchange.verify"
+    EXCHANGE_MANAGE = "exchange.manage"
 
     @property
     def label(self) -> str:
@@ -70,6 +72,8 @@ _PERMISSION_LABELS = {
     Permission.DEMO_LOAD: "加载演示数据",
     Permission.RULES_COMPUTE: "政策规则测算",
     Permission.EXCHANGE_IMPORT: "导入部门数据",
+    Permission.EXCHANGE_VERIFY: "共享数据核验",
+    Permission.EXCHANGE_MANAGE: "管理共享交换（同步、投递、处理异议）",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

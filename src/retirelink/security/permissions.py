@@ -11,13 +11,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.APPLICANT: frozenset(),
     # Rule computations (测算) read no stored personal data: every business role may run them.
     Role.CLERK: frozenset(
-        {P.PERSON_READ, P.PERSON_WRITE, P.EMPLOYER_WRITE, P.RULES_COMPUTE, P.EXCHANGE_IMPORT}
+        {
+            P.PERSON_READ,
+            P.PERSON_WRITE,
+            P.EMPLOYER_WRITE,
+            P.RULES_COMPUTE,
+            P.EXCHANGE_IMPORT,
+            P.EXCHANGE_VERIFY,
+            P.EXCHANGE_MANAGE,
+        }
     ),
-    Role.REVIEWER: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE}),
+    Role.REVIEWER: frozenset(
+        {P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE, P.EXCHANGE_VERIFY}
+    ),
     Role.ARCHIVIST: frozenset({P.PERSON_READ, P.RULES_COMPUTE}),
-    Role.FUND_AUDITOR: frozenset({P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE}),
-    # The partner-department liaison delivers that department's files (导入部门数据).
-    Role.DEPT_OFFICER: frozenset({P.EXCHANGE_IMPORT}),
+    Role.FUND_AUDITOR: frozenset(
+        {P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE, P.EXCHANGE_VERIFY}
+    ),
+    # The partner-department liaison (a person or the department's system) delivers that
+    # department's data and may ask the verification services the catalogue opens to it.
+    Role.DEPT_OFFICER: frozenset({P.EXCHANGE_IMPORT, P.EXCHANGE_VERIFY}),
     Role.LEADER: frozenset({P.RULES_COMPUTE}),
     # The system administrator runs the platform but reads no personal data and no audit trail.
     Role.SYS_ADMIN: frozenset({P.USER_MANAGE, P.DEMO_LOAD}),
@@ -35,6 +48,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EMPLOYER_WRITE,
             P.LEDGER_VERIFY,
             P.EXCHANGE_IMPORT,
+            P.EXCHANGE_VERIFY,
+            P.EXCHANGE_MANAGE,
         }
     ),
 }

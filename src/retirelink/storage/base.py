@@ -18,6 +18,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Bound parameters per IN (...) list, well below SQLite's and PostgreSQL's limits.
+IN_LIST_CHUNK = 500
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

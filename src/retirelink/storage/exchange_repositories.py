@@ -1,61 +1,98 @@
-"""SQLAlchemy repositories for partner files and the records they carry. They never commit."""
+"""SQLAlchemy repositories of the exchange: transfers, partner records, receipts, disputes,
+the outbox, request nonces, sync cursors and partner health. They never commit."""
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from retirelink.exchange.file_schema import RowIssue
-from retirelink.exchange.model import ExchangeFile, FileStatus, PartnerRecord
-from retirelink.storage.rows import ExchangeFileRow, PartnerRecordRow
+from retirelink.exchange.model import (
+    Dispute,
+    DisputeStatus,
+    ExchangeJob,
+    JobStatus,
+    OutboxMessage,
+    OutboxOperation,
+    OutboxStatus,
+    PartnerRecord,
+    RecordFlag,
+    Transport,
+)
+from retirelink.exchange.receipts import Direction, Receipt
+from retirelink.storage.base import IN_LIST_CHUNK
+from retirelink.storage.rows import (
+    DataDisputeRow,
+    ExchangeJobRow,
+    ExchangeNonceRow,
+    ExchangeReceiptRow,
+    OutboxMessageRow,
+    PartnerRecordRow,
+)
 
-# Bound parameters per IN (...) list, well below SQLite's and PostgreSQL's limits.
-_CHUNK = 500
 
-
-class SqlAlchemyExchangeFileRepository:
+class SqlAlchemyExchangeJobRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, file: ExchangeFile) -> ExchangeFile:
-        row = ExchangeFileRow(
-            digest_sha256=file.digest_sha256,
-            filename=file.filename,
-            item_code=file.item_code,
-            department=file.department,
-            format=file.format,
-            encoding=file.encoding,
-            rows_total=file.rows_total,
-            rows_applied=file.rows_applied,
-            issue_count=file.issue_count,
-            status=file.status.value,
-            issues_json=_issues_json(file.issues),
-            received_at=file.received_at,
-            actor=file.actor,
+    def add(self, job: ExchangeJob) -> ExchangeJob:
+        row = ExchangeJobRow(
+            transport=job.transport.value,
+            department=job.department,
+            item_code=job.item_code,
+            reference=job.reference,
+            dedupe_key=job.dedupe_key,
+            payload_digest=job.payload_digest,
+            format=job.format,
+            encoding=job.encoding,
+            rows_total=job.rows_total,
+            rows_applied=job.rows_applied,
+            rows_flagged=job.rows_flagged,
+            issue_count=job.issue_count,
+            status=job.status.value,
+            issues_json=_issues_json(job.issues),
+            received_at=job.received_at,
+            actor=job.actor,
         )
         self._session.add(row)
         self._session.flush()
-        return _exchange_file(row)
+        return _job(row)
 
-    def get_by_digest(self, digest_sha256: str) -> ExchangeFile | None:
+    def finish(self, job: ExchangeJob) -> None:
+        self._session.execute(
+            update(ExchangeJobRow)
+            .where(ExchangeJobRow.id == job.id)
+            .values(
+                format=job.format,
+                encoding=job.encoding,
+                rows_total=job.rows_total,
+                rows_applied=job.rows_applied,
+                rows_flagged=job.rows_flagged,
+            )
+        )
+
+    def get_by_dedupe_key(self, dedupe_key: str) -> ExchangeJob | None:
         row = self._session.scalar(
-            select(ExchangeFileRow).where(ExchangeFileRow.digest_sha256 == digest_sha256)
+            select(ExchangeJobRow).where(ExchangeJobRow.dedupe_key == dedupe_key)
         )
-        return _exchange_file(row) if row else None
+        return _job(row) if row else None
 
-    def get(self, file_id: int) -> ExchangeFile | None:
-        row = self._session.get(ExchangeFileRow, file_id)
-        return _exchange_file(row) if row else None
+    def get(self, job_id: int) -> ExchangeJob | None:
+        row = self._session.get(ExchangeJobRow, job_id)
+        return _job(row) if row else None
 
-    def recent(self, *, limit: int) -> list[ExchangeFile]:
+    def recent(self, *, limit: int, transport: Transport | None = None) -> list[ExchangeJob]:
+        query = select(ExchangeJobRow)
+        if transport is not None:
+            query = query.where(ExchangeJobRow.transport == transport.value)
         rows = self._session.scalars(
-            select(ExchangeFileRow)
-            .order_by(ExchangeFileRow.received_at.desc(), ExchangeFileRow.id.desc())
-            .limit(limit)
+            query.order_by(ExchangeJobRow.received_at.desc(), ExchangeJobRow.id.desc()).limit(limit)
         )
-        return [_exchange_file(row) for row in rows]
+        return [_job(row) for row in rows]
 
 
 class SqlAlchemyPartnerRecordRepository:
@@ -63,16 +100,32 @@ class SqlAlchemyPartnerRecordRepository:
         self._session = session
 
     def existing_keys(self, item_code: str, id_numbers: Iterable[str]) -> set[tuple[str, date]]:
-        wanted = sorted(set(id_numbers))
         found: set[tuple[str, date]] = set()
-        for start in range(0, len(wanted), _CHUNK):
+        for chunk in _chunks(id_numbers):
             rows = self._session.execute(
                 select(PartnerRecordRow.id_number, PartnerRecordRow.event_date).where(
                     PartnerRecordRow.item_code == item_code,
-                    PartnerRecordRow.id_number.in_(wanted[start : start + _CHUNK]),
+                    PartnerRecordRow.id_number.in_(chunk),
                 )
             )
             found.update((row.id_number, row.event_date) for row in rows)
+        return found
+
+    def for_persons(
+        self, id_numbers: Iterable[str], item_codes: Iterable[str]
+    ) -> list[PartnerRecord]:
+        items = sorted(set(item_codes))
+        found: list[PartnerRecord] = []
+        for chunk in _chunks(id_numbers):
+            rows = self._session.scalars(
+                select(PartnerRecordRow)
+                .where(
+                    PartnerRecordRow.id_number.in_(chunk),
+                    PartnerRecordRow.item_code.in_(items),
+                )
+                .order_by(PartnerRecordRow.event_date, PartnerRecordRow.id)
+            )
+            found.extend(_record(row) for row in rows)
         return found
 
     def add_all(self, records: Sequence[PartnerRecord]) -> None:
@@ -89,8 +142,9 @@ class SqlAlchemyPartnerRecordRepository:
                     "event_date": r.event_date,
                     "end_date": r.end_date,
                     "record_type": r.record_type,
-                    "file_id": r.file_id,
+                    "job_id": r.job_id,
                     "received_at": r.received_at,
+                    "flag": r.flag.value if r.flag else None,
                 }
                 for r in records
             ],
@@ -101,6 +155,223 @@ class SqlAlchemyPartnerRecordRepository:
         if item_code is not None:
             query = query.where(PartnerRecordRow.item_code == item_code)
         return self._session.scalar(query) or 0
+
+
+class SqlAlchemyReceiptRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        receipt: Receipt,
+        *,
+        job_id: int | None = None,
+        outbox_id: int | None = None,
+        problems: str = "",
+    ) -> None:
+        self._session.add(
+            ExchangeReceiptRow(
+                receipt_id=receipt.receipt_id,
+                job_id=job_id,
+                outbox_id=outbox_id,
+                direction=receipt.direction.value,
+                partner=receipt.partner,
+                item_code=receipt.item,
+                payload_digest=receipt.payload_digest,
+                record_count=receipt.record_count,
+                accepted=receipt.accepted,
+                rejected=receipt.rejected,
+                received_at=receipt.received_at,
+                signature=receipt.our_signature,
+                problems=problems,
+            )
+        )
+        self._session.flush()
+
+    def for_job(self, job_id: int) -> Receipt | None:
+        row = self._session.scalar(
+            select(ExchangeReceiptRow)
+            .where(ExchangeReceiptRow.job_id == job_id)
+            .order_by(ExchangeReceiptRow.id)
+            .limit(1)
+        )
+        return _receipt(row) if row else None
+
+    def recent(self, *, limit: int) -> list[tuple[Receipt, str]]:
+        rows = self._session.scalars(
+            select(ExchangeReceiptRow)
+            .order_by(ExchangeReceiptRow.received_at.desc(), ExchangeReceiptRow.id.desc())
+            .limit(limit)
+        )
+        return [(_receipt(row), row.problems) for row in rows]
+
+
+class SqlAlchemyDisputeRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, dispute: Dispute) -> Dispute:
+        row = DataDisputeRow(
+            source_department=dispute.source_department,
+            item_code=dispute.item_code,
+            id_number=dispute.id_number,
+            reason=dispute.reason,
+            evidence_json=json.dumps(list(dispute.evidence), ensure_ascii=False),
+            status=dispute.status.value,
+            job_id=dispute.job_id,
+            opened_at=dispute.opened_at,
+            updated_at=dispute.updated_at,
+            resolution=dispute.resolution,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _dispute(row)
+
+    def get(self, dispute_id: int) -> Dispute | None:
+        row = self._session.get(DataDisputeRow, dispute_id)
+        return _dispute(row) if row else None
+
+    def set_status(
+        self, dispute_id: int, status: DisputeStatus, *, at: datetime, resolution: str = ""
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value, "updated_at": at}
+        if resolution:
+            values["resolution"] = resolution
+        self._session.execute(
+            update(DataDisputeRow).where(DataDisputeRow.id == dispute_id).values(**values)
+        )
+
+    def recent(self, *, limit: int, status: DisputeStatus | None = None) -> list[Dispute]:
+        query = select(DataDisputeRow)
+        if status is not None:
+            query = query.where(DataDisputeRow.status == status.value)
+        rows = self._session.scalars(
+            query.order_by(DataDisputeRow.opened_at.desc(), DataDisputeRow.id.desc()).limit(limit)
+        )
+        return [_dispute(row) for row in rows]
+
+    def count_open(self) -> int:
+        query = select(func.count()).where(DataDisputeRow.status != DisputeStatus.RESOLVED.value)
+        return self._session.scalar(query) or 0
+
+
+class SqlAlchemyOutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_if_new(self, message: OutboxMessage) -> OutboxMessage:
+        existing = self._by_key(message.idempotency_key)
+        if existing is not None:
+            return _outbox(existing)
+        row = OutboxMessageRow(
+            department=message.department,
+            operation=message.operation.value,
+            item_code=message.item_code,
+            purpose=message.purpose,
+            body_json=json.dumps(message.body, ensure_ascii=False, sort_keys=True),
+            idempotency_key=message.idempotency_key,
+            status=message.status.value,
+            attempts=message.attempts,
+            next_attempt_at=message.next_attempt_at,
+            created_at=message.created_at,
+            last_error=message.last_error,
+            delivered_at=message.delivered_at,
+            response_json=None,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _outbox(row)
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        row = self._session.get(OutboxMessageRow, message_id)
+        return _outbox(row) if row else None
+
+    def due(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        query = (
+            select(OutboxMessageRow)
+            .where(
+                OutboxMessageRow.status == OutboxStatus.PENDING.value,
+                OutboxMessageRow.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessageRow.next_attempt_at, OutboxMessageRow.id)
+            .limit(limit)
+        )
+        # Two workers never deliver the same message: on PostgreSQL the rows are locked and
+        # skipped by the other worker; SQLite serialises writers (BEGIN IMMEDIATE) anyway.
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_outbox(row) for row in self._session.scalars(query)]
+
+    def save(self, message: OutboxMessage) -> None:
+        self._session.execute(
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == message.id)
+            .values(
+                status=message.status.value,
+                attempts=message.attempts,
+                next_attempt_at=message.next_attempt_at,
+                last_error=message.last_error,
+                delivered_at=message.delivered_at,
+                response_json=(
+                    json.dumps(message.response, ensure_ascii=False)
+                    if message.response is not None
+                    else None
+                ),
+            )
+        )
+
+    def recent(self, *, limit: int) -> list[OutboxMessage]:
+        rows = self._session.scalars(
+            select(OutboxMessageRow)
+            .order_by(OutboxMessageRow.created_at.desc(), OutboxMessageRow.id.desc())
+            .limit(limit)
+        )
+        return [_outbox(row) for row in rows]
+
+    def count_pending(self) -> int:
+        query = select(func.count()).where(OutboxMessageRow.status == OutboxStatus.PENDING.value)
+        return self._session.scalar(query) or 0
+
+    def _by_key(self, key: str) -> OutboxMessageRow | None:
+        return self._session.scalar(
+            select(OutboxMessageRow).where(OutboxMessageRow.idempotency_key == key)
+        )
+
+
+class SqlAlchemyNonceStore:
+    """The signing module's NonceStore over the ``exchange_nonces`` table, inside the
+    request's transaction: a nonce counts as used once that transaction commits, and two
+    concurrent requests with one nonce cannot both pass (primary key)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def seen_or_remember(
+        self, client_id: str, nonce: str, expires_at: datetime, *, now: datetime
+    ) -> bool:
+        known = self._session.get(ExchangeNonceRow, (client_id, nonce))
+        if known is not None:
+            return known.expires_at >= now
+        try:
+            with self._session.begin_nested():
+                self._session.add(
+                    ExchangeNonceRow(client_id=client_id, nonce=nonce, expires_at=expires_at)
+                )
+        except IntegrityError:
+            return True
+        return False
+
+    def forget_expired(self, *, now: datetime) -> int:
+        result = self._session.execute(
+            delete(ExchangeNonceRow).where(ExchangeNonceRow.expires_at < now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), IN_LIST_CHUNK):
+        yield wanted[start : start + IN_LIST_CHUNK]
 
 
 def _issues_json(issues: Iterable[RowIssue]) -> str:
@@ -120,20 +391,89 @@ def _issues(raw: str) -> tuple[RowIssue, ...]:
     )
 
 
-def _exchange_file(row: ExchangeFileRow) -> ExchangeFile:
-    return ExchangeFile(
+def _job(row: ExchangeJobRow) -> ExchangeJob:
+    return ExchangeJob(
         id=row.id,
-        digest_sha256=row.digest_sha256,
-        filename=row.filename,
-        item_code=row.item_code,
+        transport=Transport(row.transport),
         department=row.department,
+        item_code=row.item_code,
+        reference=row.reference,
+        dedupe_key=row.dedupe_key,
+        payload_digest=row.payload_digest,
         format=row.format,
         encoding=row.encoding,
         rows_total=row.rows_total,
         rows_applied=row.rows_applied,
+        rows_flagged=row.rows_flagged,
         issue_count=row.issue_count,
-        status=FileStatus(row.status),
+        status=JobStatus(row.status),
         issues=_issues(row.issues_json),
         received_at=row.received_at,
         actor=row.actor,
+    )
+
+
+def _record(row: PartnerRecordRow) -> PartnerRecord:
+    return PartnerRecord(
+        id=row.id,
+        item_code=row.item_code,
+        department=row.department,
+        id_number=row.id_number,
+        name=row.name,
+        event_date=row.event_date,
+        end_date=row.end_date,
+        record_type=row.record_type,
+        job_id=row.job_id,
+        received_at=row.received_at,
+        flag=RecordFlag(row.flag) if row.flag else None,
+    )
+
+
+def _receipt(row: ExchangeReceiptRow) -> Receipt:
+    return Receipt(
+        receipt_id=row.receipt_id,
+        direction=Direction(row.direction),
+        partner=row.partner,
+        item=row.item_code,
+        payload_digest=row.payload_digest,
+        record_count=row.record_count,
+        accepted=row.accepted,
+        rejected=row.rejected,
+        received_at=row.received_at,
+        our_signature=row.signature,
+    )
+
+
+def _dispute(row: DataDisputeRow) -> Dispute:
+    return Dispute(
+        id=row.id,
+        source_department=row.source_department,
+        item_code=row.item_code,
+        id_number=row.id_number,
+        reason=row.reason,
+        evidence=tuple(json.loads(row.evidence_json)),
+        status=DisputeStatus(row.status),
+        job_id=row.job_id,
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        resolution=row.resolution,
+    )
+
+
+def _outbox(row: OutboxMessageRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        department=row.department,
+        operation=OutboxOperation(row.operation),
+        item_code=row.item_code,
+        purpose=row.purpose,
+        body=json.loads(row.body_json),
+        idempotency_key=row.idempotency_key,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        delivered_at=row.delivered_at,
+        response=json.loads(row.response_json) if row.response_json else None,
     )

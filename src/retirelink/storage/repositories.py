@@ -1,6 +1,6 @@
 """SQLAlchemy repositories: translate rows to domain objects and back. They never commit."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
 from sqlalchemy import func, select, update
@@ -18,6 +18,7 @@ from retirelink.archives.model import (
 from retirelink.ledger.model import LedgerEntry, LedgerHead
 from retirelink.rules.identifiers import Sex
 from retirelink.security.model import Role
+from retirelink.storage.base import IN_LIST_CHUNK
 from retirelink.storage.rows import (
     DepartmentRow,
     EmployerRow,
@@ -52,6 +53,18 @@ class SqlAlchemyPersonRepository:
 
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(PersonRow)) or 0
+
+    def names_by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(id_numbers))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), IN_LIST_CHUNK):
+            rows = self._session.execute(
+                select(PersonRow.id_number, PersonRow.name).where(
+                    PersonRow.id_number.in_(wanted[start : start + IN_LIST_CHUNK])
+                )
+            )
+            found.update((row.id_number, row.name) for row in rows)
+        return found
 
     def search(
         self, *, name_prefix: str | None, id_prefix: str | None, offset: int, limit: int

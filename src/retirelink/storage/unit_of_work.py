@@ -13,8 +13,12 @@ from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
 from retirelink.storage.exchange_repositories import (
-    SqlAlchemyExchangeFileRepository,
+    SqlAlchemyDisputeRepository,
+    SqlAlchemyExchangeJobRepository,
+    SqlAlchemyNonceStore,
+    SqlAlchemyOutboxRepository,
     SqlAlchemyPartnerRecordRepository,
+    SqlAlchemyReceiptRepository,
 )
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
@@ -47,8 +51,12 @@ class SqlAlchemyUnitOfWork:
         self.departments = SqlAlchemyDepartmentRepository(self.session)
         self.users = SqlAlchemyUserRepository(self.session)
         self.sessions = SqlAlchemySessionRepository(self.session)
-        self.exchange_files = SqlAlchemyExchangeFileRepository(self.session)
+        self.exchange_jobs = SqlAlchemyExchangeJobRepository(self.session)
         self.partner_records = SqlAlchemyPartnerRecordRepository(self.session)
+        self.receipts = SqlAlchemyReceiptRepository(self.session)
+        self.disputes = SqlAlchemyDisputeRepository(self.session)
+        self.outbox = SqlAlchemyOutboxRepository(self.session)
+        self.nonces = SqlAlchemyNonceStore(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -13,7 +13,9 @@ import retirelink
 from retirelink.bootstrap import Services, build
 from retirelink.config import Settings, load_settings
 from retirelink.web.api import auth as api_auth
+from retirelink.web.api import exchange as api_exchange
 from retirelink.web.api import ledger as api_ledger
+from retirelink.web.api import partner as api_partner
 from retirelink.web.api import persons as api_persons
 from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
@@ -66,6 +68,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         api_persons.router,
         api_ledger.router,
         api_rules.router,
+        api_exchange.router,
+        api_partner.router,
         auth.router,
         home.router,
         persons.router,

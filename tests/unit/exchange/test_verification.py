@@ -13,6 +13,9 @@ ON = date(2025, 6, 30)
 GOOD_ID = "130406195309224371"  # born 1953-09-22
 DEATH = "public_security.death_cancellation"
 PRISON = "justice.prisoners_in_custody"
+CERTIFICATE = "health.death_medical_certificate"
+CREMATION = "civil_affairs.cremation"
+SETTLEMENT = "medical_insurance.enrolment_and_settlement"
 PERSON = KnownPerson(GOOD_ID, "张三")
 
 
@@ -32,7 +35,7 @@ def record(
         event_date=event,
         end_date=end,
         record_type=None,
-        file_id=1,
+        job_id=1,
         received_at=datetime(2025, 6, 1, 9, 0, tzinfo=UTC),
     )
 
@@ -111,10 +114,47 @@ def test_a_second_notice_with_another_death_date_opens_a_dispute() -> None:
     assert dispute.evidence[1].reference == "partner_record:11"
 
 
-def test_a_repeated_notice_with_the_same_date_or_another_item_is_no_dispute() -> None:
+def test_a_repeated_notice_with_the_same_date_is_no_dispute() -> None:
     same = PriorNotice("public_security", DEATH, GOOD_ID, date(2025, 3, 1))
-    other = PriorNotice("health", "health.death_medical_certificate", GOOD_ID, date(2025, 2, 1))
-    assert verify(record(), previous=(same, other)).ok
+    certificate = PriorNotice("health", CERTIFICATE, GOOD_ID, date(2025, 3, 1))
+    prison = PriorNotice("justice", PRISON, GOOD_ID, date(2020, 1, 1))
+    assert verify(record(), previous=(same, certificate, prison)).ok
+
+
+def test_two_departments_giving_different_death_dates_open_a_dispute() -> None:
+    # 公安 says 2025-03-01, 卫健's death certificate says 2025-02-01: one of them is wrong, and
+    # the fund guard must not pick one silently (issue 7: "a dispute ... with both cited").
+    certificate = PriorNotice("health", CERTIFICATE, GOOD_ID, date(2025, 2, 1), reference="r:7")
+    result = verify(record(), previous=(certificate,))
+    assert kinds(result) == [ProblemKind.CONTRADICTION]
+    assert result.dispute is not None
+    assert result.dispute.reason_zh == (
+        "两个部门报送的死亡日期不一致：health报2025-02-01，public_security报2025-03-01"
+    )
+    assert result.dispute.evidence[0] == certificate
+
+
+def test_a_cremation_before_the_reported_death_opens_a_dispute() -> None:
+    death = PriorNotice("public_security", DEATH, GOOD_ID, date(2025, 3, 1))
+    early = verify(record(date(2025, 2, 27), item=CREMATION), previous=(death,))
+    assert kinds(early) == [ProblemKind.CONTRADICTION]
+    assert early.dispute is not None
+    assert early.dispute.reason_zh.startswith("火化日期2025-02-27早于死亡日期2025-03-01")
+    # A cremation a few days after the death is what normally happens.
+    assert verify(record(date(2025, 3, 4), item=CREMATION), previous=(death,)).ok
+
+
+def test_a_settlement_after_a_reported_death_disputes_the_death_notice() -> None:
+    death = PriorNotice("public_security", DEATH, GOOD_ID, date(2025, 3, 1), reference="r:3")
+    settlement = record(date(2025, 4, 2), item=SETTLEMENT)
+    result = verify(settlement, previous=(death,))
+    assert kinds(result) == [ProblemKind.CONTRADICTION]
+    assert result.dispute is not None
+    # The death notice is what the later sign of life calls into question.
+    assert result.dispute.source_department == "public_security"
+    assert result.dispute.item_code == DEATH
+    assert result.dispute.evidence[0] == death
+    assert verify(record(date(2025, 2, 2), item=SETTLEMENT), previous=(death,)).ok
 
 
 def test_a_death_before_a_later_sign_of_life_opens_a_dispute() -> None:

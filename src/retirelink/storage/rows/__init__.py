@@ -2,17 +2,32 @@
 
 from retirelink.storage.rows.accounts import SessionRow, UserRow
 from retirelink.storage.rows.archives import DepartmentRow, EmployerRow, PersonRow
-from retirelink.storage.rows.exchange import ExchangeFileRow, PartnerRecordRow
+from retirelink.storage.rows.exchange import (
+    DataDisputeRow,
+    ExchangeJobRow,
+    ExchangeNonceRow,
+    ExchangeReceiptRow,
+    OutboxMessageRow,
+    PartnerHealthRow,
+    PartnerRecordRow,
+    SyncCursorRow,
+)
 from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
 
 __all__ = [
+    "DataDisputeRow",
     "DepartmentRow",
     "EmployerRow",
-    "ExchangeFileRow",
+    "ExchangeJobRow",
+    "ExchangeNonceRow",
+    "ExchangeReceiptRow",
     "LedgerEntryRow",
     "LedgerHeadRow",
+    "OutboxMessageRow",
+    "PartnerHealthRow",
     "PartnerRecordRow",
     "PersonRow",
     "SessionRow",
+    "SyncCursorRow",
     "UserRow",
 ]

@@ -11,7 +11,7 @@ from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA
 from retirelink.exchange.services import (
     import_partner_file,
     importable_items,
-    received_file,
+    received_job,
     recent_files,
 )
 from retirelink.security.masking import may_see_unmasked
@@ -53,25 +53,26 @@ def exchange_upload(
             filename=filename,
             item_code=item_code,
             catalogue=catalogue,
+            receipt_key=services.receipt_key,
         )
     except _UploadTooLarge as error:
         return _index(request, actor, uow, catalogue, item_code, str(error), status=413)
     except (InvalidInputError, NotFoundError) as error:
         return _index(request, actor, uow, catalogue, item_code, error.message, status=422)
     suffix = "?resent=1" if outcome.duplicate else ""
-    return RedirectResponse(f"/exchange/files/{outcome.file.id}{suffix}", status_code=303)
+    return RedirectResponse(f"/exchange/jobs/{outcome.job.id}{suffix}", status_code=303)
 
 
-@router.get("/exchange/files/{file_id}")
-def exchange_file(
+@router.get("/exchange/jobs/{job_id}")
+def exchange_job(
     request: Request,
-    file_id: int,
+    job_id: int,
     actor: CurrentActor,
     uow: UnitOfWorkDep,
     services: ServicesDep,
     resent: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
-    found = received_file(uow, actor=actor, file_id=file_id)
+    found = received_job(uow, actor=actor, job_id=job_id)
     return render(
         request,
         "exchange/file.html",

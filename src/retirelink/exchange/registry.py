@@ -1,0 +1,125 @@
+"""The partner registry: which partner systems we exchange with, where, and with which key.
+
+It is a JSON file kept by the operator (``RETIRELINK_PARTNERS_FILE``; format in
+docs/exchange.md), readable by the service account only. It is re-read when it changes, so a
+partner added or a key rotated takes effect without a restart.
+"""
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retirelink.archives.model import DepartmentKind
+from retirelink.errors import InvalidInputError, NotFoundError
+from retirelink.exchange.model import PartnerLink
+
+DEFAULT_CLIENT_ID = "SHEBAO"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """One reading of the registry file."""
+
+    our_client_id: str
+    links: tuple[PartnerLink, ...]
+
+    def by_kind(self, kind: str) -> PartnerLink:
+        for link in self.links:
+            if link.kind.value == kind:
+                return link
+        raise NotFoundError(f"未登记{_kind_label(kind)}的协同系统（共享交换登记表中没有该部门）")
+
+    def by_client(self, client_id: str) -> PartnerLink | None:
+        return next((link for link in self.links if link.client_id == client_id), None)
+
+
+EMPTY_REGISTRY = Registry(DEFAULT_CLIENT_ID, ())
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return DepartmentKind(kind).label
+    except ValueError:
+        return kind
+
+
+def parse_registry(document: Any) -> Registry:
+    """Validate a registry document; raises :class:`InvalidInputError` naming the fault."""
+    if not isinstance(document, dict) or not isinstance(document.get("partners"), list):
+        raise InvalidInputError("共享交换登记表格式错误：应为含 partners 列表的 JSON 对象")
+    our = document.get("our_client_id", DEFAULT_CLIENT_ID)
+    if not isinstance(our, str) or not our:
+        raise InvalidInputError("共享交换登记表中 our_client_id 应为非空字符串")
+    links = tuple(_link(entry, index) for index, entry in enumerate(document["partners"], 1))
+    clients = [link.client_id for link in links]
+    if len(set(clients)) != len(clients):
+        raise InvalidInputError("共享交换登记表中有重复的 client_id")
+    return Registry(our, links)
+
+
+def _link(entry: Any, index: int) -> PartnerLink:
+    where = f"共享交换登记表第{index}个部门"
+    if not isinstance(entry, dict):
+        raise InvalidInputError(f"{where}应为 JSON 对象")
+    fields = {name: entry.get(name) for name in ("department", "kind", "client_id", "base_url")}
+    missing = [name for name, value in fields.items() if not isinstance(value, str) or not value]
+    if missing:
+        raise InvalidInputError(f"{where}缺少字段：{'、'.join(missing)}")
+    try:
+        kind = DepartmentKind(entry["kind"])
+        key = bytes.fromhex(str(entry.get("key", "")))
+    except ValueError:
+        raise InvalidInputError(f"{where}的 kind 或 key 无效（key 应为十六进制）") from None
+    if len(key) < 16:
+        raise InvalidInputError(f"{where}的密钥过短：至少16字节（32个十六进制字符）")
+    return PartnerLink(
+        department=entry["department"],
+        kind=kind,
+        client_id=entry["client_id"],
+        base_url=entry["base_url"].rstrip("/"),
+        key=key,
+    )
+
+
+class RegistryFile:
+    """The registry file, re-read whenever its modification time changes. Also the key ring
+    the signature check uses (``exchange.signing.KeyRing``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._registry = EMPTY_REGISTRY
+
+    def current(self) -> Registry:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return EMPTY_REGISTRY
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                self._registry = parse_registry(json.loads(self.path.read_text("utf-8")))
+                self._stamp = stamp
+            return self._registry
+
+    def verification_keys(self, client_id: str) -> Sequence[bytes]:
+        link = self.current().by_client(client_id)
+        return (link.key,) if link else ()
+
+
+class StaticRegistry:
+    """A registry held in memory (tests, and deployments that configure partners in code)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
+    def current(self) -> Registry:
+        return self._registry
+
+    def verification_keys(self, client_id: str) -> Sequence[bytes]:
+        link = self._registry.by_client(client_id)
+        return (link.key,) if link else ()
