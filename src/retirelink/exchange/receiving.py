@@ -6,7 +6,7 @@ applies all of them in the caller's transaction or rejects the whole transfer:
 * rows are applied in chunks while they stream in, so a million-row file is never held in
   memory; the first issue stops applying, the rest of the rows are still read so the report
   lists every issue, and the transaction is rolled back before the rejection is recorded;
-* each applied record is verified against what we hold (``verification.verify_event``): a
+* each applied record is verified against what we hold (``verification.check_against_held``): a
   death notice for someone unknown is kept and flagged; a contradiction is kept, flagged, and
   opens a 数据异议 that the outbox delivers to the department the disputed data came from;
 * the same transfer sent twice (same ``dedupe_key``) is recognised and not applied again;
@@ -46,7 +46,7 @@ from retirelink.exchange.verification import (
     KnownPerson,
     PriorNotice,
     ProblemKind,
-    verify_event,
+    check_against_held,
 )
 from retirelink.ledger.model import LedgerAction
 from retirelink.security.model import Actor
@@ -59,10 +59,6 @@ CHUNK_ROWS = 5000
 _PURPOSE_LENGTH = 200
 # Items whose records are checked against each other (deaths and signs of life).
 _VERIFIED_ITEMS = DEATH_ITEMS | LIFE_SIGN_ITEMS
-_FLAG_OF_PROBLEM = {
-    ProblemKind.UNKNOWN_PERSON: RecordFlag.UNKNOWN_PERSON,
-    ProblemKind.CONTRADICTION: RecordFlag.DISPUTED,
-}
 
 _ACTIONS = {
     Transport.FILE: (
@@ -195,8 +191,7 @@ def _read_rows(rows: Iterable[RowResult], applier: "_Applier", schema: RowSchema
                 continue
             finder.add(row_number, duplicate_key(schema, parsed))
             if not report.issues_total:
-                for issue in applier.add(row_number, parsed):
-                    report.add(issue)
+                applier.add(parsed)
     except InvalidInputError as error:
         report.add(RowIssue(None, error.field, error.message))
     labels = "和".join(schema.label(name) for name in schema.duplicate_key)
@@ -209,62 +204,57 @@ def _read_rows(rows: Iterable[RowResult], applier: "_Applier", schema: RowSchema
 
 
 class _Applier:
-    """Buffers valid rows and applies them a chunk at a time inside the caller's transaction."""
+    """Buffers valid rows and applies them a chunk at a time inside the caller's transaction.
+
+    Nothing here rejects a transfer: IDs and dates were checked by the row schema, and what
+    does not fit what we hold is flagged (and disputed), not refused.
+    """
 
     def __init__(self, uow: ExchangeUnitOfWork, item: CatalogueItem, job_id: int, now: datetime):
         self._uow = uow
         self._item = item
         self._job_id = job_id
         self._now = now
-        self._pending: list[tuple[int, PartnerRecord]] = []
+        self._pending: list[PartnerRecord] = []
         self.applied = 0
         self.flagged = 0
 
-    def add(self, row_number: int, parsed: ParsedRow) -> list[RowIssue]:
-        self._pending.append((row_number, _record(parsed, self._item, self._job_id, self._now)))
-        return self.flush() if len(self._pending) >= CHUNK_ROWS else []
+    def add(self, parsed: ParsedRow) -> None:
+        self._pending.append(_record(parsed, self._item, self._job_id, self._now))
+        if len(self._pending) >= CHUNK_ROWS:
+            self.flush()
 
-    def flush(self) -> list[RowIssue]:
-        """Apply the buffered rows; returns issues that make the whole transfer unacceptable."""
+    def flush(self) -> None:
         pending, self._pending = self._pending, []
         if not pending:
-            return []
-        ids = {record.id_number for _, record in pending}
+            return
+        ids = {record.id_number for record in pending}
         held = self._uow.partner_records.existing_keys(self._item.code, ids)
-        fresh = [(row, record) for row, record in pending if record.key not in held]
-        if self._item.code in _VERIFIED_ITEMS:
-            checked, issues = self._verify(fresh, ids)
-        else:
-            checked, issues = [record for _, record in fresh], []
-        if issues:
-            return issues
+        fresh = [record for record in pending if record.key not in held]
+        checked = self._verify(fresh, ids) if self._item.code in _VERIFIED_ITEMS else fresh
         self._uow.partner_records.add_all(checked)
         self.applied += len(checked)
         self.flagged += sum(1 for record in checked if record.flag is not None)
-        return []
 
-    def _verify(
-        self, fresh: list[tuple[int, PartnerRecord]], ids: set[str]
-    ) -> tuple[list[PartnerRecord], list[RowIssue]]:
+    def _verify(self, fresh: list[PartnerRecord], ids: set[str]) -> list[PartnerRecord]:
+        """Flag what does not fit what we hold; open a dispute for each contradiction."""
         known = self._uow.persons.names_by_id_numbers(ids)
         priors = _priors_by_person(self._uow.partner_records.for_persons(ids, _VERIFIED_ITEMS))
         checked: list[PartnerRecord] = []
-        issues: list[RowIssue] = []
-        for row_number, record in fresh:
+        for record in fresh:
             previous = priors.setdefault(record.id_number, [])
             person = _known(record.id_number, known, previous)
-            result = verify_event(record, person=person, previous=previous, on=self._now.date())
-            hard = [p for p in result.problems if p.kind not in _FLAG_OF_PROBLEM]
-            issues.extend(RowIssue(row_number, p.field, p.message_zh) for p in hard)
-            flags = [
-                _FLAG_OF_PROBLEM[p.kind] for p in result.problems if p.kind in _FLAG_OF_PROBLEM
-            ]
-            flag = RecordFlag.DISPUTED if RecordFlag.DISPUTED in flags else next(iter(flags), None)
-            checked.append(_with_flag(record, flag))
+            result = check_against_held(record, person=person, previous=previous)
+            kinds = {problem.kind for problem in result.problems}
+            if ProblemKind.CONTRADICTION in kinds:
+                record = _with_flag(record, RecordFlag.DISPUTED)
+            elif ProblemKind.UNKNOWN_PERSON in kinds:
+                record = _with_flag(record, RecordFlag.UNKNOWN_PERSON)
+            checked.append(record)
             previous.append(PriorNotice.from_record(record))
-            if result.dispute is not None and not hard:
+            if result.dispute is not None:
                 open_dispute(self._uow, result.dispute, job_id=self._job_id, now=self._now)
-        return checked, issues
+        return checked
 
 
 def _priors_by_person(records: Iterable[PartnerRecord]) -> dict[str, list[PriorNotice]]:
@@ -283,8 +273,21 @@ def _known(
     return KnownPerson(id_number, known[id_number], signs_of_life=signs)
 
 
-def _with_flag(record: PartnerRecord, flag: RecordFlag | None) -> PartnerRecord:
-    return record if flag is None else replace(record, flag=flag)
+def _with_flag(record: PartnerRecord, flag: RecordFlag) -> PartnerRecord:
+    # The constructor, not dataclasses.replace: this runs once per flagged row of a transfer.
+    return PartnerRecord(
+        record.id,
+        record.item_code,
+        record.department,
+        record.id_number,
+        record.name,
+        record.event_date,
+        record.end_date,
+        record.record_type,
+        record.job_id,
+        record.received_at,
+        flag,
+    )
 
 
 def open_dispute(

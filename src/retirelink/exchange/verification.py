@@ -206,6 +206,16 @@ def verify_event(
     are the notices already received about that person, from any department.
     """
     problems = _date_problems(record, on)
+    held = check_against_held(record, person=person, previous=previous)
+    return Verification(not problems and held.ok, (*problems, *held.problems), held.dispute)
+
+
+def check_against_held(
+    record: PartnerRecord, *, person: KnownPerson | None, previous: Sequence[PriorNotice]
+) -> Verification:
+    """The content checks alone, for a record whose ID and dates were already validated (the
+    transfer pipeline's row schema checks them): unknown person, contradictions."""
+    problems: list[Problem] = []
     dispute = None
     if record.item_code in DEATH_ITEMS:
         if person is None:

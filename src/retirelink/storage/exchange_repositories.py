@@ -4,9 +4,9 @@ the outbox, request nonces, sync cursors and partner health. They never commit."
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,8 @@ from retirelink.storage.rows import (
     OutboxMessageRow,
     PartnerRecordRow,
 )
+
+_PARTNER_RECORDS = cast(Table, PartnerRecordRow.__table__)
 
 
 class SqlAlchemyExchangeJobRepository:
@@ -131,8 +133,9 @@ class SqlAlchemyPartnerRecordRepository:
     def add_all(self, records: Sequence[PartnerRecord]) -> None:
         if not records:
             return
-        self._session.execute(
-            insert(PartnerRecordRow),
+        # Core insert on the session's connection: no ORM bookkeeping per row.
+        self._session.connection().execute(
+            insert(_PARTNER_RECORDS),
             [
                 {
                     "item_code": r.item_code,
