@@ -33,6 +33,8 @@ class MappedKind(StrEnum):
     REGION = "region"
     NAME = "name"
     DATE = "date"
+    # A date and time (死亡时间 "2026-11-30 14:20"); only the day is kept.
+    DAY_OF_DATETIME = "day_of_datetime"
     TEXT = "text"
 
 
@@ -217,7 +219,19 @@ def _convert(rule: FieldRule, text: str, on: date) -> MappedValue:
         return parse_name_cell(text)
     if kind is MappedKind.DATE:
         return parse_date_cell(text)
+    if kind is MappedKind.DAY_OF_DATETIME:
+        return parse_date_cell(_day_part(text))
     return text
+
+
+def _day_part(text: str) -> str:
+    """``2026-11-30 14:20``, ``2026-11-30T14:20:05`` or ``20261130142005`` -> the day part.
+
+    >>> _day_part("2026-11-30 14:20"), _day_part("20261130142005"), _day_part("2026-11-30")
+    ('2026-11-30', '20261130', '2026-11-30')
+    """
+    day = text.replace("T", " ").split(" ", 1)[0]
+    return day[:8] if day.isdigit() and len(day) > 8 else day
 
 
 def map_record(

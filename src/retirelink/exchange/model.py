@@ -455,3 +455,64 @@ class ChangeBatch:
     @property
     def count(self) -> int:
         return len(self.records)
+
+
+class SyncStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    MISMATCH = "mismatch"
+
+    @property
+    def label(self) -> str:
+        return _SYNC_STATUS_LABELS[self]
+
+
+_SYNC_STATUS_LABELS = {
+    SyncStatus.OK: "正常",
+    SyncStatus.FAILED: "失败（待重试）",
+    SyncStatus.MISMATCH: "对账不符",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCursor:
+    """Where the last committed pull from a feed stopped, and how the last run went."""
+
+    source: str
+    watermark: str | None
+    rows_received: int
+    last_run_at: datetime
+    last_status: SyncStatus
+    last_error: str = ""
+
+
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+    @property
+    def label(self) -> str:
+        return _BREAKER_STATE_LABELS[self]
+
+
+_BREAKER_STATE_LABELS = {
+    BreakerState.CLOSED: "正常",
+    BreakerState.OPEN: "已熔断（暂停调用）",
+    BreakerState.HALF_OPEN: "试探恢复中",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerHealth:
+    """The last known state of calls to a partner system, for the partners page."""
+
+    department: str
+    breaker_state: BreakerState
+    consecutive_failures: int
+    reachable: bool
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_error: str
+    last_latency_ms: int | None
+    updated_at: datetime

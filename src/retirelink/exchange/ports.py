@@ -1,8 +1,9 @@
 """What the exchange use cases need from storage and from the outside world."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from retirelink.clock import Clock
 from retirelink.exchange.model import (
@@ -11,7 +12,11 @@ from retirelink.exchange.model import (
     DisputeStatus,
     ExchangeJob,
     OutboxMessage,
+    OutboxOperation,
+    PartnerHealth,
+    PartnerLink,
     PartnerRecord,
+    SyncCursor,
     Transport,
 )
 from retirelink.exchange.receipts import Receipt
@@ -109,6 +114,20 @@ class OutboxRepository(Protocol):
     def count_pending(self) -> int: ...
 
 
+class SyncCursorRepository(Protocol):
+    def get(self, source: str) -> SyncCursor | None: ...
+
+    def save(self, cursor: SyncCursor) -> None: ...
+
+    def all(self) -> list[SyncCursor]: ...
+
+
+class PartnerHealthRepository(Protocol):
+    def save(self, health: PartnerHealth) -> None: ...
+
+    def all(self) -> list[PartnerHealth]: ...
+
+
 class ExchangeUnitOfWork(Protocol):
     @property
     def exchange_jobs(self) -> ExchangeJobRepository: ...
@@ -122,6 +141,10 @@ class ExchangeUnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def persons(self) -> PersonLookup: ...
+    @property
+    def sync_cursors(self) -> SyncCursorRepository: ...
+    @property
+    def partner_health(self) -> PartnerHealthRepository: ...
     @property
     def ledger(self) -> Ledger: ...
     @property
@@ -153,4 +176,35 @@ class DepartmentSource(Protocol):
 
     def count_between(self, after: str | None, upto: str) -> int:
         """How many records the source holds with ``after < position <= upto`` (reconciliation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A partner's answer to one of our requests: its JSON and the SM3 of the bytes we sent."""
+
+    response: dict[str, Any]
+    sent_digest: str
+    latency_ms: int
+
+
+class PartnerGateway(Protocol):
+    """Sends our requests to partner systems (``exchange/sources/http_api.py`` over HTTP)."""
+
+    def send(
+        self,
+        link: PartnerLink,
+        *,
+        operation: OutboxOperation,
+        item: str,
+        purpose: str,
+        body: dict[str, Any],
+        idempotent: bool,
+    ) -> Delivery:
+        """Raises ``UnavailableError`` (down, timeout, circuit open) or
+        ``PartnerResponseError`` (an answer we cannot read)."""
+        ...
+
+    def health(self) -> list[PartnerHealth]:
+        """The current state of calls to each partner this gateway has called."""
         ...

@@ -14,7 +14,7 @@ applies all of them in the caller's transaction or rejects the whole transfer:
 """
 
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
@@ -54,6 +54,8 @@ from retirelink.security.model import Actor
 ParsedRow = dict[str, ParsedValue]
 # One parsed row as a transport delivers it: its number, its values and its issues.
 RowResult = tuple[int, ParsedRow, Sequence[RowIssue]]
+# Work a transport adds to the transfer's own transaction (e.g. moving a sync cursor).
+BeforeCommit = Callable[[ExchangeUnitOfWork, ImportOutcome], None]
 
 CHUNK_ROWS = 5000
 _PURPOSE_LENGTH = 200
@@ -125,10 +127,16 @@ def find_earlier(uow: ExchangeUnitOfWork, transfer: Transfer) -> ImportOutcome |
 
 
 def recognise_duplicate(
-    uow: ExchangeUnitOfWork, actor: Actor, transfer: Transfer, earlier: ImportOutcome
+    uow: ExchangeUnitOfWork,
+    actor: Actor,
+    transfer: Transfer,
+    earlier: ImportOutcome,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportOutcome:
     """Ledger that a transfer was sent again and answer with the first outcome."""
     _ledger(uow, actor, _ACTIONS[transfer.transport][2], earlier.job, transfer.item)
+    if before_commit is not None:
+        before_commit(uow, earlier)
     uow.commit()
     return earlier
 
@@ -140,11 +148,16 @@ def receive(
     transfer: Transfer,
     rows: TransferRows,
     schema: RowSchema = PARTNER_EVENT_SCHEMA,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportOutcome:
-    """Apply a transfer whole or reject it whole; commits once. See the module docstring."""
+    """Apply a transfer whole or reject it whole; commits once. See the module docstring.
+
+    ``before_commit`` runs inside the transaction just before it commits, with the outcome
+    (a table sync moves its cursor there, so records and cursor commit together).
+    """
     earlier = find_earlier(uow, transfer)
     if earlier is not None:
-        return recognise_duplicate(uow, actor, transfer, earlier)
+        return recognise_duplicate(uow, actor, transfer, earlier, before_commit)
     now = uow.clock.now()
     job = uow.exchange_jobs.add(_job(transfer, actor, now))
     assert job.id is not None
@@ -153,7 +166,7 @@ def receive(
     if report.issues_total:
         uow.rollback()
         rejected = uow.exchange_jobs.add(_rejected(transfer, actor, now, report, rows))
-        return _finish(uow, actor, transfer, rejected, accepted=0)
+        return _finish(uow, actor, transfer, rejected, 0, before_commit)
     applier.flush()
     applied = replace(
         job,
@@ -164,7 +177,7 @@ def receive(
         rows_flagged=applier.flagged,
     )
     uow.exchange_jobs.finish(applied)
-    return _finish(uow, actor, transfer, applied, accepted=report.rows_total)
+    return _finish(uow, actor, transfer, applied, report.rows_total, before_commit)
 
 
 @dataclass
@@ -402,7 +415,12 @@ def _rejected(
 
 
 def _finish(
-    uow: ExchangeUnitOfWork, actor: Actor, transfer: Transfer, job: ExchangeJob, *, accepted: int
+    uow: ExchangeUnitOfWork,
+    actor: Actor,
+    transfer: Transfer,
+    job: ExchangeJob,
+    accepted: int,
+    before_commit: BeforeCommit | None,
 ) -> ImportOutcome:
     assert job.id is not None
     receipt = issue_receipt(
@@ -421,8 +439,11 @@ def _finish(
     applied, rejected, _ = _ACTIONS[transfer.transport]
     action = applied if job.status is JobStatus.APPLIED else rejected
     _ledger(uow, actor, action, job, transfer.item, receipt)
+    outcome = ImportOutcome(job, receipt=receipt)
+    if before_commit is not None:
+        before_commit(uow, outcome)
     uow.commit()
-    return ImportOutcome(job, receipt=receipt)
+    return outcome
 
 
 def _ledger(

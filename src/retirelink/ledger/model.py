@@ -33,9 +33,11 @@ class LedgerAction(StrEnum):
     EXCHANGE_SYNC_REJECTED = "exchange.sync_rejected"
     EXCHANGE_SYNC_DUPLICATE = "exchange.sync_duplicate"
     EXCHANGE_SYNC_MISMATCH = "exchange.sync_mismatch"
+    EXCHANGE_SYNC_RESTART = "exchange.sync_restart"
     EXCHANGE_ACCESS_REFUSED = "exchange.access_refused"
     EXCHANGE_REQUEST_DELIVERED = "exchange.request_delivered"
     EXCHANGE_REQUEST_FAILED = "exchange.request_failed"
+    EXCHANGE_REQUEST_RETRY = "exchange.request_retry"
     EXCHANGE_VERIFICATION = "exchange.verification"
     EXCHANGE_DISPUTE_RESOLVED = "exchange.dispute_resolved"
     EXCHANGE_RECORDS_READ = "exchange.records_read"
@@ -71,9 +73,11 @@ _ACTION_LABELS = {
     LedgerAction.EXCHANGE_SYNC_REJECTED: "拒收库表同步批次",
     LedgerAction.EXCHANGE_SYNC_DUPLICATE: "识别重复同步批次",
     LedgerAction.EXCHANGE_SYNC_MISMATCH: "库表同步对账不符",
+    LedgerAction.EXCHANGE_SYNC_RESTART: "重置同步水位",
     LedgerAction.EXCHANGE_ACCESS_REFUSED: "拒绝目录外共享请求",
     LedgerAction.EXCHANGE_REQUEST_DELIVERED: "向协同部门发送请求",
     LedgerAction.EXCHANGE_REQUEST_FAILED: "协同部门请求发送失败",
+    LedgerAction.EXCHANGE_REQUEST_RETRY: "人工重发协同部门请求",
     LedgerAction.EXCHANGE_VERIFICATION: "共享数据自动核验",
     LedgerAction.EXCHANGE_DISPUTE_RESOLVED: "处理数据异议",
     LedgerAction.EXCHANGE_RECORDS_READ: "查看部门共享记录",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from retirelink.exchange.file_schema import RowIssue
 from retirelink.exchange.model import (
+    BreakerState,
     Dispute,
     DisputeStatus,
     ExchangeJob,
@@ -19,8 +20,11 @@ from retirelink.exchange.model import (
     OutboxMessage,
     OutboxOperation,
     OutboxStatus,
+    PartnerHealth,
     PartnerRecord,
     RecordFlag,
+    SyncCursor,
+    SyncStatus,
     Transport,
 )
 from retirelink.exchange.receipts import Direction, Receipt
@@ -31,7 +35,9 @@ from retirelink.storage.rows import (
     ExchangeNonceRow,
     ExchangeReceiptRow,
     OutboxMessageRow,
+    PartnerHealthRow,
     PartnerRecordRow,
+    SyncCursorRow,
 )
 
 _PARTNER_RECORDS = cast(Table, PartnerRecordRow.__table__)
@@ -369,6 +375,77 @@ class SqlAlchemyNonceStore:
             delete(ExchangeNonceRow).where(ExchangeNonceRow.expires_at < now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlAlchemySyncCursorRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, source: str) -> SyncCursor | None:
+        row = self._session.get(SyncCursorRow, source)
+        return _cursor(row) if row else None
+
+    def save(self, cursor: SyncCursor) -> None:
+        row = self._session.get(SyncCursorRow, cursor.source) or SyncCursorRow(source=cursor.source)
+        row.watermark = cursor.watermark
+        row.rows_received = cursor.rows_received
+        row.last_run_at = cursor.last_run_at
+        row.last_status = cursor.last_status.value
+        row.last_error = cursor.last_error
+        self._session.add(row)
+        self._session.flush()
+
+    def all(self) -> list[SyncCursor]:
+        rows = self._session.scalars(select(SyncCursorRow).order_by(SyncCursorRow.source))
+        return [_cursor(row) for row in rows]
+
+
+class SqlAlchemyPartnerHealthRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def save(self, health: PartnerHealth) -> None:
+        row = self._session.get(PartnerHealthRow, health.department) or PartnerHealthRow(
+            department=health.department
+        )
+        row.breaker_state = health.breaker_state.value
+        row.consecutive_failures = health.consecutive_failures
+        row.reachable = health.reachable
+        row.last_success_at = health.last_success_at
+        row.last_failure_at = health.last_failure_at
+        row.last_error = health.last_error
+        row.last_latency_ms = health.last_latency_ms
+        row.updated_at = health.updated_at
+        self._session.add(row)
+        self._session.flush()
+
+    def all(self) -> list[PartnerHealth]:
+        rows = self._session.scalars(select(PartnerHealthRow).order_by(PartnerHealthRow.department))
+        return [
+            PartnerHealth(
+                department=row.department,
+                breaker_state=BreakerState(row.breaker_state),
+                consecutive_failures=row.consecutive_failures,
+                reachable=row.reachable,
+                last_success_at=row.last_success_at,
+                last_failure_at=row.last_failure_at,
+                last_error=row.last_error,
+                last_latency_ms=row.last_latency_ms,
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]
+
+
+def _cursor(row: SyncCursorRow) -> SyncCursor:
+    return SyncCursor(
+        source=row.source,
+        watermark=row.watermark,
+        rows_received=row.rows_received,
+        last_run_at=row.last_run_at,
+        last_status=SyncStatus(row.last_status),
+        last_error=row.last_error,
+    )
 
 
 def _chunks(values: Iterable[str]) -> Iterable[list[str]]:

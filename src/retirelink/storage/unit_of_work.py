@@ -17,8 +17,10 @@ from retirelink.storage.exchange_repositories import (
     SqlAlchemyExchangeJobRepository,
     SqlAlchemyNonceStore,
     SqlAlchemyOutboxRepository,
+    SqlAlchemyPartnerHealthRepository,
     SqlAlchemyPartnerRecordRepository,
     SqlAlchemyReceiptRepository,
+    SqlAlchemySyncCursorRepository,
 )
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
@@ -57,6 +59,8 @@ class SqlAlchemyUnitOfWork:
         self.disputes = SqlAlchemyDisputeRepository(self.session)
         self.outbox = SqlAlchemyOutboxRepository(self.session)
         self.nonces = SqlAlchemyNonceStore(self.session)
+        self.sync_cursors = SqlAlchemySyncCursorRepository(self.session)
+        self.partner_health = SqlAlchemyPartnerHealthRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,
