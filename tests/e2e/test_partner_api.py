@@ -12,7 +12,7 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.security.crypto import digest_hex
 from retirelink.security.masking import mask_id_number
 from tests.conftest import TEST_NOW
-from tests.e2e.helpers import api_login, ledger_actions
+from tests.e2e.helpers import api_login, ledger_actions, logged_in
 from tests.support.builders import make_person
 from tests.support.partner_files import DEATH_ITEM, LI, WANG, wrong_check_digit
 from tests.support.partner_registry import GONGAN, YIBAO, write_registry
@@ -283,3 +283,21 @@ def test_a_clerk_checks_a_person_through_the_session_api_and_sees_the_id_masked(
     assert response.status_code == 200, response.text
     assert response.json()["id_number"] == mask_id_number(WANG)
     assert response.json()["summary"] == "已死亡（1个部门报送），未在押服刑"
+
+
+def test_a_pushed_death_notice_appears_on_the_persons_page_at_once(client, seeded, partners):
+    with seeded.uow() as uow:
+        person = uow.persons.add(make_person(id_number=WANG, name="王建国"))
+        uow.commit()
+    logged_in(client, "clerk")
+    before = client.get(f"/persons/{person.id}")
+    assert "尚未报送与此人有关的记录" in before.text
+
+    signed_post(client, NOTICES, death_message(), partner=partners[GONGAN], item=DEATH_ITEM)
+
+    page = client.get(f"/persons/{person.id}")
+    shared = page.text.split('id="shared-heading"')[1]
+    assert "公安" in shared
+    assert "死亡注销" in shared
+    assert "2026-10-01" in shared
+    assert ledger_actions(seeded, LedgerAction.EXCHANGE_RECORDS_READ)

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from retirelink.archives.model import DepartmentKind
 from retirelink.clock import CHINA_TZ
 from retirelink.rules.regions import region_name
 from retirelink.security.masking import mask_id_number
@@ -25,6 +26,7 @@ def make_templates() -> Jinja2Templates:
         region_label=_region_label,
         beijing_time=_beijing_time,
         role_labels=_role_labels,
+        department_label=_department_label,
     )
     templates.env.filters["mask_id"] = mask_id_number
     return templates
@@ -37,6 +39,14 @@ def _region_label(code: str | None) -> str:
     levels = dict.fromkeys([code[:2] + "0000", code[:4] + "00", code])
     names = [name for level in levels if (name := region_name(level))]
     return "".join(names) or code
+
+
+def _department_label(kind: str) -> str:
+    """ "public_security" → "公安" (an unknown kind shown as it is)."""
+    try:
+        return DepartmentKind(kind).label
+    except ValueError:
+        return kind
 
 
 def _role_labels(codes: str) -> str:

@@ -4,12 +4,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.services import register_person, search_persons, view_person
+from retirelink.exchange.overview import shared_records_about
 from retirelink.errors import InvalidInputError
 from retirelink.rules.ethnicity import ETHNICITIES
 from retirelink.security.masking import may_see_unmasked
 from retirelink.security.model import Permission
 from retirelink.security.permissions import has_permission, require
-from retirelink.web.deps import CurrentActor, UnitOfWorkDep
+from retirelink.web.deps import CurrentActor, ServicesDep, UnitOfWorkDep
 from retirelink.web.presenters import page_public, person_public
 from retirelink.web.templating import render
 
@@ -83,9 +84,14 @@ def person_create(
 
 @router.get("/persons/{person_id}")
 def person_detail(
-    request: Request, person_id: int, actor: CurrentActor, uow: UnitOfWorkDep
+    request: Request,
+    person_id: int,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
+    services: ServicesDep,
 ) -> Response:
     person = view_person(uow, actor=actor, person_id=person_id, purpose="参保人详情查看")
+    shared = shared_records_about(uow, actor=actor, id_number=person.id_number)
     return render(
         request,
         "persons/detail.html",
@@ -93,5 +99,7 @@ def person_detail(
             "person": person_public(person, actor),
             "ethnicity": ETHNICITIES.get(person.ethnicity, person.ethnicity),
             "unmasked": may_see_unmasked(actor),
+            "shared": shared,
+            "item_names": {item.code: item.name for item in services.catalogue},
         },
     )
