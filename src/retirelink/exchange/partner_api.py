@@ -81,7 +81,7 @@ def receive_notices(
             )
         return recognise_duplicate(uow, caller.actor, transfer, earlier)
     rows = RowList(tuple(_rows(records, uow.clock.today())), format="json")
-    return receive(uow, actor=caller.actor, transfer=transfer, rows=rows)
+    return receive(uow, actor=caller.actor, transfer=transfer, rows=rows, known_new=True)
 
 
 def _pushable_item(uow: ExchangeUnitOfWork, caller: Caller, catalogue: Catalogue) -> CatalogueItem:

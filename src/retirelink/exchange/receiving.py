@@ -149,13 +149,15 @@ def receive(
     rows: TransferRows,
     schema: RowSchema = PARTNER_EVENT_SCHEMA,
     before_commit: BeforeCommit | None = None,
+    known_new: bool = False,
 ) -> ImportOutcome:
     """Apply a transfer whole or reject it whole; commits once. See the module docstring.
 
     ``before_commit`` runs inside the transaction just before it commits, with the outcome
     (a table sync moves its cursor there, so records and cursor commit together).
+    ``known_new``: the caller has just looked for an earlier copy (``find_earlier``) itself.
     """
-    earlier = find_earlier(uow, transfer)
+    earlier = None if known_new else find_earlier(uow, transfer)
     if earlier is not None:
         return recognise_duplicate(uow, actor, transfer, earlier, before_commit)
     now = uow.clock.now()
@@ -242,19 +244,24 @@ class _Applier:
         if not pending:
             return
         ids = {record.id_number for record in pending}
-        held = self._uow.partner_records.existing_keys(self._item.code, ids)
-        fresh = [record for record in pending if record.key not in held]
-        checked = self._verify(fresh, ids) if self._item.code in _VERIFIED_ITEMS else fresh
+        if self._item.code in _VERIFIED_ITEMS:
+            checked = self._verify(pending, ids)
+        else:
+            held = self._uow.partner_records.existing_keys(self._item.code, ids)
+            checked = [record for record in pending if record.key not in held]
         self._uow.partner_records.add_all(checked)
         self.applied += len(checked)
         self.flagged += sum(1 for record in checked if record.flag is not None)
 
-    def _verify(self, fresh: list[PartnerRecord], ids: set[str]) -> list[PartnerRecord]:
-        """Flag what does not fit what we hold; open a dispute for each contradiction."""
+    def _verify(self, pending: list[PartnerRecord], ids: set[str]) -> list[PartnerRecord]:
+        """Skip records already held; flag what does not fit what we hold; open a dispute for
+        each contradiction. (One query brings both the held keys and the earlier notices.)"""
         known = self._uow.persons.names_by_id_numbers(ids)
-        priors = _priors_by_person(self._uow.partner_records.for_persons(ids, _VERIFIED_ITEMS))
+        stored = self._uow.partner_records.for_persons(ids, _VERIFIED_ITEMS)
+        held = {record.key for record in stored if record.item_code == self._item.code}
+        priors = _priors_by_person(stored)
         checked: list[PartnerRecord] = []
-        for record in fresh:
+        for record in (record for record in pending if record.key not in held):
             previous = priors.setdefault(record.id_number, [])
             person = _known(record.id_number, known, previous)
             result = check_against_held(record, person=person, previous=previous)

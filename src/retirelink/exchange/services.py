@@ -100,7 +100,7 @@ def _import(
     if earlier is not None:
         return recognise_duplicate(uow, actor, transfer, earlier)
     rows = RowStream(opener, PARTNER_EVENT_SCHEMA, as_of=uow.clock.today())
-    return receive(uow, actor=actor, transfer=transfer, rows=rows)
+    return receive(uow, actor=actor, transfer=transfer, rows=rows, known_new=True)
 
 
 def _digests(opener: Opener) -> tuple[str, str]:

@@ -3,11 +3,12 @@ the outbox, request nonces, sync cursors and partner health. They never commit."
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from retirelink.exchange.file_schema import RowIssue
@@ -41,6 +42,39 @@ from retirelink.storage.rows import (
 )
 
 _PARTNER_RECORDS = cast(Table, PartnerRecordRow.__table__)
+_EXCHANGE_JOBS = cast(Table, ExchangeJobRow.__table__)
+_RECEIPTS = cast(Table, ExchangeReceiptRow.__table__)
+_NONCES = cast(Table, ExchangeNonceRow.__table__)
+# Statements built once: the signed API and table sync run them for every transfer, and
+# building a statement costs more than running it on these small rows.
+_INSERT_JOB = insert(_EXCHANGE_JOBS).returning(_EXCHANGE_JOBS.c.id)
+_INSERT_RECEIPT = insert(_RECEIPTS)
+_INSERT_RECORDS = insert(_PARTNER_RECORDS)
+_JOB_BY_KEY = select(ExchangeJobRow).where(ExchangeJobRow.dedupe_key == bindparam("key"))
+_RECORDS_OF_PERSONS = (
+    select(PartnerRecordRow)
+    .where(
+        PartnerRecordRow.id_number.in_(bindparam("ids", expanding=True)),
+        PartnerRecordRow.item_code.in_(bindparam("items", expanding=True)),
+    )
+    .order_by(PartnerRecordRow.event_date, PartnerRecordRow.id)
+)
+
+
+def _nonce_upsert(dialect_insert: Any) -> Any:
+    """INSERT … ON CONFLICT that takes over only an expired nonce (see seen_or_remember)."""
+    statement = dialect_insert(_NONCES)
+    return statement.on_conflict_do_update(
+        index_elements=[_NONCES.c.client_id, _NONCES.c.nonce],
+        set_={"expires_at": statement.excluded.expires_at},
+        where=_NONCES.c.expires_at < bindparam("now"),
+    )
+
+
+_NONCE_UPSERT = {
+    "postgresql": _nonce_upsert(postgresql.insert),
+    "sqlite": _nonce_upsert(sqlite.insert),
+}
 
 
 class SqlAlchemyExchangeJobRepository:
@@ -48,27 +82,28 @@ class SqlAlchemyExchangeJobRepository:
         self._session = session
 
     def add(self, job: ExchangeJob) -> ExchangeJob:
-        row = ExchangeJobRow(
-            transport=job.transport.value,
-            department=job.department,
-            item_code=job.item_code,
-            reference=job.reference,
-            dedupe_key=job.dedupe_key,
-            payload_digest=job.payload_digest,
-            format=job.format,
-            encoding=job.encoding,
-            rows_total=job.rows_total,
-            rows_applied=job.rows_applied,
-            rows_flagged=job.rows_flagged,
-            issue_count=job.issue_count,
-            status=job.status.value,
-            issues_json=_issues_json(job.issues),
-            received_at=job.received_at,
-            actor=job.actor,
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _job(row)
+        # A Core INSERT … RETURNING: one statement, no ORM unit-of-work flush (this runs for
+        # every API message and sync batch).
+        values = {
+            "transport": job.transport.value,
+            "department": job.department,
+            "item_code": job.item_code,
+            "reference": job.reference,
+            "dedupe_key": job.dedupe_key,
+            "payload_digest": job.payload_digest,
+            "format": job.format,
+            "encoding": job.encoding,
+            "rows_total": job.rows_total,
+            "rows_applied": job.rows_applied,
+            "rows_flagged": job.rows_flagged,
+            "issue_count": job.issue_count,
+            "status": job.status.value,
+            "issues_json": _issues_json(job.issues),
+            "received_at": job.received_at,
+            "actor": job.actor,
+        }
+        new_id = self._session.execute(_INSERT_JOB, values).scalar_one()
+        return replace(job, id=new_id)
 
     def finish(self, job: ExchangeJob) -> None:
         self._session.execute(
@@ -84,9 +119,7 @@ class SqlAlchemyExchangeJobRepository:
         )
 
     def get_by_dedupe_key(self, dedupe_key: str) -> ExchangeJob | None:
-        row = self._session.scalar(
-            select(ExchangeJobRow).where(ExchangeJobRow.dedupe_key == dedupe_key)
-        )
+        row = self._session.scalar(_JOB_BY_KEY, {"key": dedupe_key})
         return _job(row) if row else None
 
     def get(self, job_id: int) -> ExchangeJob | None:
@@ -125,14 +158,7 @@ class SqlAlchemyPartnerRecordRepository:
         items = sorted(set(item_codes))
         found: list[PartnerRecord] = []
         for chunk in _chunks(id_numbers):
-            rows = self._session.scalars(
-                select(PartnerRecordRow)
-                .where(
-                    PartnerRecordRow.id_number.in_(chunk),
-                    PartnerRecordRow.item_code.in_(items),
-                )
-                .order_by(PartnerRecordRow.event_date, PartnerRecordRow.id)
-            )
+            rows = self._session.scalars(_RECORDS_OF_PERSONS, {"ids": chunk, "items": items})
             found.extend(_record(row) for row in rows)
         return found
 
@@ -141,7 +167,7 @@ class SqlAlchemyPartnerRecordRepository:
             return
         # Core insert on the session's connection: no ORM bookkeeping per row.
         self._session.connection().execute(
-            insert(_PARTNER_RECORDS),
+            _INSERT_RECORDS,
             [
                 {
                     "item_code": r.item_code,
@@ -178,24 +204,24 @@ class SqlAlchemyReceiptRepository:
         outbox_id: int | None = None,
         problems: str = "",
     ) -> None:
-        self._session.add(
-            ExchangeReceiptRow(
-                receipt_id=receipt.receipt_id,
-                job_id=job_id,
-                outbox_id=outbox_id,
-                direction=receipt.direction.value,
-                partner=receipt.partner,
-                item_code=receipt.item,
-                payload_digest=receipt.payload_digest,
-                record_count=receipt.record_count,
-                accepted=receipt.accepted,
-                rejected=receipt.rejected,
-                received_at=receipt.received_at,
-                signature=receipt.our_signature,
-                problems=problems,
-            )
+        self._session.execute(
+            _INSERT_RECEIPT,
+            {
+                "receipt_id": receipt.receipt_id,
+                "job_id": job_id,
+                "outbox_id": outbox_id,
+                "direction": receipt.direction.value,
+                "partner": receipt.partner,
+                "item_code": receipt.item,
+                "payload_digest": receipt.payload_digest,
+                "record_count": receipt.record_count,
+                "accepted": receipt.accepted,
+                "rejected": receipt.rejected,
+                "received_at": receipt.received_at,
+                "signature": receipt.our_signature,
+                "problems": problems,
+            },
         )
-        self._session.flush()
 
     def for_job(self, job_id: int) -> Receipt | None:
         row = self._session.scalar(
@@ -358,17 +384,15 @@ class SqlAlchemyNonceStore:
     def seen_or_remember(
         self, client_id: str, nonce: str, expires_at: datetime, *, now: datetime
     ) -> bool:
-        known = self._session.get(ExchangeNonceRow, (client_id, nonce))
-        if known is not None:
-            return known.expires_at >= now
-        try:
-            with self._session.begin_nested():
-                self._session.add(
-                    ExchangeNonceRow(client_id=client_id, nonce=nonce, expires_at=expires_at)
-                )
-        except IntegrityError:
-            return True
-        return False
+        # One INSERT … ON CONFLICT: the primary key decides, even between two workers racing
+        # with the same nonce. A stored nonce that has expired is taken over (updated); one
+        # still valid is left alone, and no row changes: that is a replay.
+        statement = _NONCE_UPSERT[self._session.get_bind().dialect.name]
+        result = self._session.execute(
+            statement,
+            {"client_id": client_id, "nonce": nonce, "expires_at": expires_at, "now": now},
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 0
 
     def forget_expired(self, *, now: datetime) -> int:
         result = self._session.execute(

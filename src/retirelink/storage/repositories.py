@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from retirelink.accounts.model import SessionRecord, UserAccount
@@ -59,9 +60,7 @@ class SqlAlchemyPersonRepository:
         found: dict[str, str] = {}
         for start in range(0, len(wanted), IN_LIST_CHUNK):
             rows = self._session.execute(
-                select(PersonRow.id_number, PersonRow.name).where(
-                    PersonRow.id_number.in_(wanted[start : start + IN_LIST_CHUNK])
-                )
+                _NAMES_BY_ID, {"ids": wanted[start : start + IN_LIST_CHUNK]}
             )
             found.update((row.id_number, row.name) for row in rows)
         return found
@@ -244,6 +243,12 @@ class SqlAlchemySessionRepository:
         )
 
 
+_INSERT_ENTRY = insert(cast(Table, LedgerEntryRow.__table__))
+_NAMES_BY_ID = select(PersonRow.id_number, PersonRow.name).where(
+    PersonRow.id_number.in_(bindparam("ids", expanding=True))
+)
+
+
 class SqlAlchemyLedgerStore:
     """Ledger entries plus a one-row head; ``lock_head`` serialises concurrent appends."""
 
@@ -269,7 +274,8 @@ class SqlAlchemyLedgerStore:
         return LedgerHead(row.seq, row.entry_hash) if row.seq else None
 
     def append(self, entry: LedgerEntry) -> None:
-        self._session.add(LedgerEntryRow(**vars(entry)))
+        # A prepared Core INSERT, not an ORM object: every use case appends at least one entry.
+        self._session.execute(_INSERT_ENTRY, vars(entry))
 
     def set_head(self, head: LedgerHead) -> None:
         self._session.execute(
