@@ -20,11 +20,33 @@ DEFAULT_CLIENT_ID = "SHEBAO"
 
 
 @dataclass(frozen=True)
+class FeedSpec:
+    """A feed we pull from a partner: its catalogue item and how (``api`` or ``table``).
+
+    For ``table``: the partner database URL, the table or view and its watermark column.
+    """
+
+    department: str
+    item: str
+    via: str
+    database_url: str = ""
+    table: str = ""
+    watermark: str = "seq"
+
+    @property
+    def name(self) -> str:
+        """The sync cursor's key, e.g. ``justice.prisoners_in_custody@table``."""
+        return f"{self.item}@{self.via}"
+
+
+@dataclass(frozen=True)
 class Registry:
     """One reading of the registry file."""
 
     our_client_id: str
     links: tuple[PartnerLink, ...]
+    feeds: tuple[FeedSpec, ...] = ()
+    inbox: str = ""
 
     def by_kind(self, kind: str) -> PartnerLink:
         for link in self.links:
@@ -53,11 +75,40 @@ def parse_registry(document: Any) -> Registry:
     our = document.get("our_client_id", DEFAULT_CLIENT_ID)
     if not isinstance(our, str) or not our:
         raise InvalidInputError("共享交换登记表中 our_client_id 应为非空字符串")
-    links = tuple(_link(entry, index) for index, entry in enumerate(document["partners"], 1))
+    entries = document["partners"]
+    links = tuple(_link(entry, index) for index, entry in enumerate(entries, 1))
     clients = [link.client_id for link in links]
     if len(set(clients)) != len(clients):
         raise InvalidInputError("共享交换登记表中有重复的 client_id")
-    return Registry(our, links)
+    feeds = tuple(
+        _feed(link.department, feed)
+        for link, entry in zip(links, entries, strict=True)
+        for feed in entry.get("feeds", [])
+    )
+    inbox = document.get("inbox", "")
+    if not isinstance(inbox, str):
+        raise InvalidInputError("共享交换登记表中 inbox 应为目录路径字符串")
+    return Registry(our, links, feeds, inbox)
+
+
+def _feed(department: str, entry: Any) -> FeedSpec:
+    where = f"共享交换登记表中{department}的 feeds"
+    if not isinstance(entry, dict) or not isinstance(entry.get("item"), str):
+        raise InvalidInputError(f"{where}每项应为含 item 的 JSON 对象")
+    via = entry.get("via", "api")
+    if via not in ("api", "table"):
+        raise InvalidInputError(f"{where}的 via 只能是 api 或 table")
+    spec = FeedSpec(
+        department=department,
+        item=entry["item"],
+        via=via,
+        database_url=str(entry.get("database_url", "")),
+        table=str(entry.get("table", "")),
+        watermark=str(entry.get("watermark", "seq")),
+    )
+    if via == "table" and not (spec.database_url and spec.table):
+        raise InvalidInputError(f"{where}：库表同步须填写 database_url 和 table")
+    return spec
 
 
 def _link(entry: Any, index: int) -> PartnerLink:

@@ -1,0 +1,114 @@
+"""The exchange worker: one pass over everything that moves without a person asking.
+
+A pass scans the drop folder, pulls every registered feed, delivers due outbox messages and
+forgets expired request nonces. ``retirelink exchange run`` does one pass; the web server (and
+``retirelink exchange worker``) runs passes in a background thread. A failure in one part is
+recorded and the pass goes on: one partner being down must not stop the others.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retirelink.errors import RetireLinkError
+from retirelink.exchange.catalogue import Catalogue
+from retirelink.exchange.inbox import InboxResult, scan_inbox
+from retirelink.exchange.layouts import layout_for
+from retirelink.exchange.model import PartnerLink, Transport
+from retirelink.exchange.outbox import DeliveryReport, deliver_due
+from retirelink.exchange.ports import DepartmentSource, ExchangeUnitOfWork, PartnerGateway
+from retirelink.exchange.registry import FeedSpec, Registry
+from retirelink.exchange.sync import Feed, SyncReport, sync_feed
+
+log = logging.getLogger(__name__)
+
+SourceFactory = Callable[[FeedSpec, PartnerLink], DepartmentSource]
+
+
+@dataclass
+class PassSummary:
+    """What one pass did, for the CLI and the log."""
+
+    inbox: list[InboxResult] = field(default_factory=list)
+    feeds: list[SyncReport] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExchangeRunner:
+    uow: Callable[[], AbstractContextManager[ExchangeUnitOfWork]]
+    registry: Callable[[], Registry]
+    gateway: PartnerGateway
+    sources: SourceFactory
+    catalogue: Catalogue
+    data_dir: Path
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    def run_once(self) -> PassSummary:
+        summary = PassSummary()
+        registry = self.registry()
+        self._inbox(registry, summary)
+        for spec in registry.feeds:
+            self._feed(registry, spec, summary)
+        self._deliver(registry, summary)
+        self._forget_nonces()
+        return summary
+
+    def _inbox(self, registry: Registry, summary: PassSummary) -> None:
+        if not registry.inbox:
+            return
+        inbox = Path(registry.inbox)
+        folder = inbox if inbox.is_absolute() else self.data_dir / inbox
+        summary.inbox = scan_inbox(self.uow, folder, registry=registry, catalogue=self.catalogue)
+
+    def _feed(self, registry: Registry, spec: FeedSpec, summary: PassSummary) -> None:
+        try:
+            link = next(link for link in registry.links if link.department == spec.department)
+            item = self.catalogue.item(spec.item)
+            transport = Transport.TABLE_SYNC if spec.via == "table" else Transport.API
+            feed = Feed(self.sources(spec, link), item, layout_for(item.code), link, transport)
+            summary.feeds.append(sync_feed(self.uow, feed))
+        except RetireLinkError as error:
+            summary.errors.append(f"{spec.name}：{error.message}")
+
+    def _deliver(self, registry: Registry, summary: PassSummary) -> None:
+        try:
+            summary.delivery = deliver_due(self.uow, self.gateway, registry)
+        except RetireLinkError as error:
+            summary.errors.append(f"待发请求：{error.message}")
+
+    def _forget_nonces(self) -> None:
+        with self.uow() as uow:
+            uow.nonces.forget_expired(now=uow.clock.now())
+            uow.commit()
+
+    def start(self, interval_seconds: float) -> None:
+        """Run passes every ``interval_seconds`` in a daemon thread until ``stop``."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._loop, args=(interval_seconds,), name="exchange-worker", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _loop(self, interval_seconds: float) -> None:
+        while not self._stop.is_set():
+            try:
+                summary = self.run_once()
+                for error in summary.errors:
+                    log.warning("exchange pass: %s", error)
+            except Exception:  # the worker must outlive any one bad pass
+                log.exception("exchange pass failed")
+            self._stop.wait(interval_seconds)
