@@ -7,6 +7,7 @@ from retirelink.cli.demo import app as demo_app
 from retirelink.cli.departments import app as departments_app
 from retirelink.cli.exchange import app as exchange_app
 from retirelink.cli.ledger import app as ledger_app
+from retirelink.cli.partners import app as partners_app
 from retirelink.cli.rules import app as rules_app
 from retirelink.cli.serve import serve
 from retirelink.cli.users import app as users_app
@@ -25,6 +26,7 @@ app.add_typer(departments_app, name="departments")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(rules_app, name="rules")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(partners_app, name="partners")
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ Departments, demo accounts, employers and persons go into the database through t
 use cases a clerk's actions use (so every record is ledgered). Partner-department records
 (deaths, cremations, imprisonments) are written as the files those departments deliver,
 one CSV per department and kind under ``<data_dir>/demo/feeds/``, ready for the exchange
-layer's file-transfer import; careers and contribution histories go beside them.
+layer's file-transfer import; careers and contribution histories go beside them, and a
+manifest ``district.json`` says which district it was (seed, persons, as_of).
 """
 
 import csv
@@ -21,27 +22,25 @@ from retirelink.archives.services import (
 )
 from retirelink.bootstrap import Services
 from retirelink.demo.generator import generate_district
-from retirelink.demo.model import DemoDistrict, DemoEmployer, DemoPerson, PartnerRecord
+from retirelink.demo.manifest import DistrictManifest, write_manifest
+from retirelink.demo.model import (
+    DISTRICT_DEPARTMENTS,
+    DISTRICT_REGION,
+    DemoDistrict,
+    DemoEmployer,
+    DemoPerson,
+    PartnerRecord,
+)
 from retirelink.errors import ConflictError
 from retirelink.ledger.model import LedgerAction
 from retirelink.security.model import SYSTEM_ACTOR, Role
 from retirelink.security.passwords import hash_password
 
 DEMO_PASSWORD = "Retire@2026"
-DISTRICT_REGION = "130406"
 BATCH_SIZE = 1000
 
-# (code, name, kind) of the district's partner departments.
-DEPARTMENTS = (
-    ("SHEBAO", "峰峰矿区社会保险事业管理中心", "social_security"),
-    ("DANGAN", "峰峰矿区档案馆", "archives"),
-    ("GONGAN", "邯郸市公安局峰峰矿区分局", "public_security"),
-    ("SIFA", "峰峰矿区司法局", "justice"),
-    ("WEIJIAN", "峰峰矿区卫生健康局", "health"),
-    ("MINZHENG", "峰峰矿区民政局", "civil_affairs"),
-    ("GJJ", "邯郸市住房公积金管理中心峰峰分中心", "housing_fund"),
-    ("YIBAO", "峰峰矿区医疗保障局", "medical_insurance"),
-)
+# (code, name, kind) of the district's departments; kept under the old names for callers.
+DEPARTMENTS = DISTRICT_DEPARTMENTS
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,7 @@ class DemoLoadSummary:
     employers_added: int
     accounts_added: int
     feed_files: tuple[Path, ...]
+    manifest: Path
 
 
 Progress = Callable[[int], None]
@@ -87,8 +87,14 @@ def load_demo(
     employers = _load_employers(services, district.employers)
     added, skipped = _load_persons(services, district.persons, progress or (lambda _: None))
     feeds = write_feeds(district, services.settings.data_dir / "demo")
+    # The manifest lets programs without a database (the partner simulators) rebuild the
+    # very district that was loaded.
+    manifest = write_manifest(
+        services.settings.data_dir / "demo",
+        DistrictManifest(seed=seed, persons=persons, as_of=district.as_of),
+    )
     _record_load(services, district)
-    return DemoLoadSummary(added, skipped, employers, accounts, feeds)
+    return DemoLoadSummary(added, skipped, employers, accounts, feeds, manifest)
 
 
 def _ensure_departments(services: Services) -> None:

@@ -85,6 +85,19 @@ _PARTNER_RECORD_DEPARTMENTS: Mapping[PartnerRecordKind, str] = MappingProxyType(
     }
 )
 
+# The demo district's GB/T 2260 code (峰峰矿区) and its departments: (code, name, kind).
+DISTRICT_REGION = "130406"
+DISTRICT_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    ("SHEBAO", "峰峰矿区社会保险事业管理中心", "social_security"),
+    ("DANGAN", "峰峰矿区档案馆", "archives"),
+    ("GONGAN", "邯郸市公安局峰峰矿区分局", "public_security"),
+    ("SIFA", "峰峰矿区司法局", "justice"),
+    ("WEIJIAN", "峰峰矿区卫生健康局", "health"),
+    ("MINZHENG", "峰峰矿区民政局", "civil_affairs"),
+    ("GJJ", "邯郸市住房公积金管理中心峰峰分中心", "housing_fund"),
+    ("YIBAO", "峰峰矿区医疗保障局", "medical_insurance"),
+)
+
 # Codes of the anomalies planted in a district (keys of ``DemoDistrict.planted``).
 PAID_AFTER_DEATH = "paid_after_death"
 PAID_WHILE_IMPRISONED = "paid_while_imprisoned"

@@ -1,0 +1,116 @@
+"""The partner registry file ``<data_dir>/partners/partners.json`` (docs/exchange.md).
+
+It names our client id and, per department, its code, kind, client id, base URL and the
+HMAC-SM3 key it shares with us, as 64 hex characters. It holds secrets, so it is written
+with mode 0600 (and its directory 0700), atomically, and keys are generated once: a restart
+of the simulators keeps them, so the platform's copy stays valid.
+"""
+
+import json
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retirelink.errors import InvalidInputError
+from retirelink.partners.model import DEPARTMENTS, Department
+
+REGISTRY_FILE = "partners.json"
+KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    department: str
+    kind: str
+    client_id: str
+    base_url: str
+    key: bytes = field(repr=False)  # never printed by accident
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "department": self.department,
+            "kind": self.kind,
+            "client_id": self.client_id,
+            "base_url": self.base_url,
+            "key": self.key.hex(),
+        }
+
+
+@dataclass(frozen=True)
+class PartnerRegistry:
+    our_client_id: str
+    partners: tuple[PartnerEntry, ...]
+
+    def entry(self, code: str) -> PartnerEntry:
+        for entry in self.partners:
+            if entry.department == code:
+                return entry
+        raise InvalidInputError(f"协同部门登记文件中没有部门 {code}", field="department")
+
+    def keys(self) -> dict[str, bytes]:
+        return {entry.department: entry.key for entry in self.partners}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "our_client_id": self.our_client_id,
+            "partners": [entry.to_dict() for entry in self.partners],
+        }
+
+
+def registry_path(data_dir: Path) -> Path:
+    return data_dir / "partners" / REGISTRY_FILE
+
+
+def _entry(data: Mapping[str, Any]) -> PartnerEntry:
+    key = bytes.fromhex(str(data["key"]))
+    if len(key) < 16:
+        raise ValueError("key too short")
+    return PartnerEntry(
+        department=str(data["department"]),
+        kind=str(data["kind"]),
+        client_id=str(data["client_id"]),
+        base_url=str(data["base_url"]),
+        key=key,
+    )
+
+
+def parse_registry(text: str) -> PartnerRegistry:
+    try:
+        data = json.loads(text)
+        return PartnerRegistry(
+            our_client_id=str(data["our_client_id"]),
+            partners=tuple(_entry(entry) for entry in data["partners"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInputError("协同部门登记文件 partners.json 格式错误") from None
+
+
+def read_registry(path: Path) -> PartnerRegistry | None:
+    """The registry at ``path``; None when there is none yet."""
+    if not path.exists():
+        return None
+    return parse_registry(path.read_text("utf-8"))
+
+
+def shared_keys(
+    existing: PartnerRegistry | None, departments: Iterable[Department] = DEPARTMENTS
+) -> dict[str, bytes]:
+    """Each department's key: kept from ``existing`` when there, else 32 fresh random bytes."""
+    known = existing.keys() if existing is not None else {}
+    return {d.code: known.get(d.code) or secrets.token_bytes(KEY_BYTES) for d in departments}
+
+
+def write_registry(path: Path, registry: PartnerRegistry) -> Path:
+    """Write atomically with mode 0600: readable by the service account only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    text = json.dumps(registry.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(temporary, 0o600)  # O_CREAT's mode does not apply to an existing file
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,230 @@
+"""`retirelink partners …` as an operator uses it: serve, mode, status, push-death."""
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from retirelink.cli import app
+from retirelink.demo.manifest import DistrictManifest, write_manifest
+from retirelink.partners.data import build_datasets
+from retirelink.partners.model import Mode, department
+from retirelink.partners.registry import read_registry, registry_path, shared_keys, write_registry
+from retirelink.partners.server import SimulatorConfig, bind_socket, running_partners
+from tests.support.platform_receiver import running_receiver
+
+pytestmark = pytest.mark.integration
+
+MANIFEST = DistrictManifest(seed=5, persons=300, as_of=date(2026, 11, 23))
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("RETIRELINK_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+@pytest.fixture
+def sims():
+    config = SimulatorConfig.for_tests(persons=300, departments=(department("SIFA"),))
+    with running_partners(config) as running:
+        yield running
+
+
+def free_port() -> int:
+    with bind_socket("127.0.0.1", 0) as sock:
+        return int(sock.getsockname()[1])
+
+
+# --- mode and status -----------------------------------------------------------------------
+
+
+def test_mode_switches_a_running_department_through_the_control_server(run, sims) -> None:
+    result = run("partners", "mode", "sifa", "down", "--control", sims.control_url)
+
+    assert result.exit_code == 0, result.output
+    assert "已切换为：停机" in result.output
+    assert "部门代码" in result.output
+    assert sims.status("SIFA").mode is Mode.DOWN
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{sims.url('SIFA')}/healthz", timeout=2)
+
+
+def test_mode_slow_takes_a_delay(run, sims) -> None:
+    result = run(
+        "partners", "mode", "SIFA", "slow", "--delay", "0.5", "--control", sims.control_url
+    )
+
+    assert result.exit_code == 0, result.output
+    assert sims.status("SIFA").delay == 0.5
+    assert "0.5 秒" in result.output
+
+
+def test_status_lists_the_departments(run, sims) -> None:
+    result = run("partners", "status", "--control", sims.control_url)
+
+    assert result.exit_code == 0, result.output
+    assert sims.url("SIFA") in result.output
+    assert "司法" in result.output
+    assert "正常" in result.output
+
+
+def test_mode_refuses_an_unknown_mode_or_department_in_chinese(run, sims) -> None:
+    bad_mode = run("partners", "mode", "SIFA", "asleep", "--control", sims.control_url)
+    bad_code = run("partners", "mode", "DANGAN", "down", "--control", sims.control_url)
+
+    assert bad_mode.exit_code == 1 and "未知的运行模式" in bad_mode.output
+    assert bad_code.exit_code == 1 and "未知的部门代码" in bad_code.output
+    assert sims.status("SIFA").mode is Mode.NORMAL
+
+
+def test_mode_without_a_running_control_server_says_what_to_do(run) -> None:
+    control = f"http://127.0.0.1:{free_port()}"
+
+    result = run("partners", "mode", "SIFA", "down", "--control", control)
+
+    assert result.exit_code == 1
+    assert "retirelink partners serve" in result.output
+
+
+# --- push-death ----------------------------------------------------------------------------
+
+
+def prepare_registry(data_dir: Path) -> bytes:
+    """A manifest and a registry as `serve` leaves them; returns 公安's key."""
+    write_manifest(data_dir / "demo", MANIFEST)
+    keys = shared_keys(None)
+    with running_partners(SimulatorConfig(district=MANIFEST, keys=keys, control_port=None)) as s:
+        write_registry(registry_path(data_dir), s.registry())
+    return keys["GONGAN"]
+
+
+def test_push_death_sends_gongans_signed_notice_with_the_name_from_its_register(
+    run, tmp_path
+) -> None:
+    key = prepare_registry(tmp_path)
+    person = next(iter(build_datasets(MANIFEST).households.values()))
+
+    with running_receiver("GONGAN-130406", key) as (url, receiver):
+        first = run("partners", "push-death", person.id_number, "--date", "2026-11-20",
+                    "--platform", url)  # fmt: skip
+        again = run("partners", "push-death", person.id_number, "--date", "2026-11-20",
+                    "--platform", url)  # fmt: skip
+
+    assert first.exit_code == 0, first.output
+    assert "已受理" in first.output
+    assert "签名与载荷摘要已核验" in first.output
+    assert again.exit_code == 0, again.output
+    assert "重复报送" in again.output
+    (payload,) = {json.dumps(p, sort_keys=True) for p in receiver.received}
+    record = json.loads(payload)["records"][0]
+    assert record["name"] == person.name
+    assert record["event_date"] == "2026-11-20"
+    assert receiver.callers == ["GONGAN-130406", "GONGAN-130406"]
+
+
+def test_push_death_without_a_registry_says_to_serve_first(run) -> None:
+    result = run("partners", "push-death", "11010119900307803X", "--date", "2026-11-20")
+
+    assert result.exit_code == 1
+    assert "请先运行 retirelink partners serve" in result.output
+
+
+def test_push_death_of_someone_gongan_does_not_know_is_refused(run, tmp_path) -> None:
+    prepare_registry(tmp_path)
+
+    result = run("partners", "push-death", "11010119900307803X", "--date", "2026-11-20")
+
+    assert result.exit_code == 1
+    assert "公安户籍数据中没有" in result.output
+
+
+def test_push_death_refuses_a_bad_date(run, tmp_path) -> None:
+    prepare_registry(tmp_path)
+
+    result = run("partners", "push-death", "11010119900307803X", "--date", "30/11/2026")
+
+    assert result.exit_code == 1
+    assert "YYYY-MM-DD" in result.output
+
+
+# --- serve (a real process) ----------------------------------------------------------------
+
+
+def wait_for(path: Path, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            output = process.communicate()[0].decode()
+            pytest.fail(f"serve did not write {path}:\n{output}")
+        time.sleep(0.1)
+
+
+def test_serve_runs_every_department_writes_its_files_and_stops_on_ctrl_c(tmp_path) -> None:
+    write_manifest(tmp_path / "demo", MANIFEST)
+    control = free_port()
+    command = [sys.executable, "-m", "retirelink", "partners", "serve", "--base-port", "0",
+               "--control-port", str(control), "--down", "SIFA", "--slow", "GJJ",
+               "--delay", "0.2"]  # fmt: skip
+    env = {**os.environ, "RETIRELINK_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(tmp_path / "partners" / "inbox" / "MINZHENG", process)
+        time.sleep(0.5)  # the file is being written; the table is printed right after
+        registry = read_registry(registry_path(tmp_path))
+        listed = httpx.get(f"http://127.0.0.1:{control}/departments").json()["departments"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0].decode()
+
+    assert process.returncode == 0, output
+    assert registry is not None
+    assert stat.S_IMODE(registry_path(tmp_path).stat().st_mode) == 0o600
+    assert {d["code"]: d["mode"] for d in listed} == {
+        "GONGAN": "normal",
+        "SIFA": "down",
+        "WEIJIAN": "normal",
+        "MINZHENG": "normal",
+        "GJJ": "slow",
+        "YIBAO": "normal",
+    }
+    assert [entry.base_url for entry in registry.partners] == [d["url"] for d in listed]
+    assert (tmp_path / "partners" / "sifa.db").is_file()
+    assert "部门代码" in output and "停机" in output
+    assert f"种子 {MANIFEST.seed}，{MANIFEST.persons} 人" in output
+    assert "模拟部门已停止" in output
+
+
+def test_serve_keeps_the_keys_of_an_earlier_run(tmp_path) -> None:
+    prepare_registry(tmp_path)
+    before = read_registry(registry_path(tmp_path))
+    command = [sys.executable, "-m", "retirelink", "partners", "serve", "--base-port", "0",
+               "--control-port", str(free_port())]  # fmt: skip
+    env = {**os.environ, "RETIRELINK_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(tmp_path / "partners" / "inbox" / "MINZHENG", process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+
+    after = read_registry(registry_path(tmp_path))
+    assert process.returncode == 0, output
+    assert before is not None and after is not None
+    assert after.keys() == before.keys()
+    assert "模拟部门已停止" in output
