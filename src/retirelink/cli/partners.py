@@ -159,9 +159,10 @@ def serve(
     console.print(
         f"模拟辖区：种子 {district.seed}，{district.persons} 人，数据截止 {district.as_of}"
     )
+    sifa_url = sifa_database_url or default_sifa_url(data_dir)
     with running_partners(config) as sims:
-        write_registry(registry_file, sims.registry())
-        _publish_files(sims, data_dir, sifa_database_url or default_sifa_url(data_dir))
+        write_registry(registry_file, sims.registry().with_demo_feeds(sifa_url))
+        _publish_files(sims, data_dir, sifa_url)
         print_departments(sims.statuses())
         console.print(f"协同部门登记文件：{registry_file}（权限 0600）")
         console.print(f"控制服务：{sims.control_url}（retirelink partners mode 部门 模式）")

@@ -43,6 +43,10 @@ class PartnerEntry:
 class PartnerRegistry:
     our_client_id: str
     partners: tuple[PartnerEntry, ...]
+    # Feeds the platform pulls, by department code (docs/exchange.md), and the drop folder
+    # (relative to the platform's data directory) where departments leave files.
+    feeds: Mapping[str, tuple[Mapping[str, str], ...]] = field(default_factory=dict)
+    inbox: str = ""
 
     def entry(self, code: str) -> PartnerEntry:
         for entry in self.partners:
@@ -54,10 +58,35 @@ class PartnerRegistry:
         return {entry.department: entry.key for entry in self.partners}
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "our_client_id": self.our_client_id,
-            "partners": [entry.to_dict() for entry in self.partners],
+        partners: list[dict[str, Any]] = []
+        for entry in self.partners:
+            fields: dict[str, Any] = dict(entry.to_dict())
+            feeds = self.feeds.get(entry.department)
+            if feeds:
+                fields["feeds"] = [dict(feed) for feed in feeds]
+            partners.append(fields)
+        document: dict[str, Any] = {"our_client_id": self.our_client_id, "partners": partners}
+        if self.inbox:
+            document["inbox"] = self.inbox
+        return document
+
+    def with_demo_feeds(self, sifa_url: str) -> "PartnerRegistry":
+        """The demo's three transports: 公安 and 医保 pulled by API, 司法 by its shared table;
+        卫健 and 民政 drop files in the inbox."""
+        feeds = {
+            "GONGAN": ({"item": "public_security.death_cancellation", "via": "api"},),
+            "YIBAO": ({"item": "medical_insurance.enrolment_and_settlement", "via": "api"},),
+            "SIFA": (
+                {
+                    "item": "justice.prisoners_in_custody",
+                    "via": "table",
+                    "database_url": sifa_url,
+                    "table": "sifa_prisoner_changes",
+                    "watermark": "seq",
+                },
+            ),
         }
+        return PartnerRegistry(self.our_client_id, self.partners, feeds, "partners/inbox")
 
 
 def registry_path(data_dir: Path) -> Path:
