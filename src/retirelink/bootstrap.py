@@ -13,6 +13,8 @@ from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
 from retirelink.exchange.catalogue import Catalogue, load_catalogue
 from retirelink.exchange.registry import RegistryFile
+from retirelink.exchange.runner import ExchangeRunner
+from retirelink.exchange.sources.gateway import FeedSources, HttpPartnerGateway
 from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.sessions import SessionCodec
@@ -34,11 +36,17 @@ class Services:
     partners: RegistryFile
     # Signs the receipts (回执) of transfers from senders without a registered key (uploads).
     receipt_key: bytes
+    gateway: HttpPartnerGateway
+    feed_sources: FeedSources
+    exchange: ExchangeRunner
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
 
     def close(self) -> None:
+        self.exchange.stop()
+        self.gateway.close()
+        self.feed_sources.close()
         self.engine.dispose()
 
 
@@ -96,6 +104,18 @@ def build(
             ledger_algorithm=settings.ledger_hash,
         )
 
+    partners = RegistryFile(settings.partners_file or settings.data_dir / "partners.json")
+    gateway = HttpPartnerGateway(lambda: partners.current().our_client_id, clock=the_clock)
+    catalogue = shipped_catalogue()
+    feed_sources = FeedSources(gateway)
+    runner = ExchangeRunner(
+        uow=unit_of_work,
+        registry=partners.current,
+        gateway=gateway,
+        sources=feed_sources,
+        catalogue=catalogue,
+        data_dir=settings.data_dir,
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -109,7 +129,10 @@ def build(
         ),
         sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
         parameters=shipped_parameters() if parameters is None else parameters,
-        catalogue=shipped_catalogue(),
-        partners=RegistryFile(settings.partners_file or settings.data_dir / "partners.json"),
+        catalogue=catalogue,
+        partners=partners,
         receipt_key=derive_key(secret.encode(), "exchange-receipts"),
+        gateway=gateway,
+        feed_sources=feed_sources,
+        exchange=runner,
     )

@@ -32,11 +32,21 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # The partner registry (docs/exchange.md); default <data_dir>/partners/partners.json.
     partners_file: Path | None = None
+    # The exchange worker thread of the web server (inbox, feeds, outbox): on by default
+    # except in tests, which run passes explicitly.
+    exchange_worker: bool | None = None
+    exchange_interval_seconds: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Self:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'retirelink.db'}"
+        return self
+
+    @model_validator(mode="after")
+    def _worker_off_in_tests(self) -> Self:
+        if self.exchange_worker is None:
+            self.exchange_worker = self.env != "test"
         return self
 
     @model_validator(mode="after")

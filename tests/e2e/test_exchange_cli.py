@@ -5,7 +5,14 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from retirelink.cli import app
-from tests.support.partner_files import BAD_FILE, DEATH_ITEM, GOOD_FILE, NEXT_FILE
+from tests.support.partner_files import (
+    BAD_FILE,
+    DEATH_ITEM,
+    GOOD_FILE,
+    NEXT_FILE,
+    WANG,
+    wrong_check_digit,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -14,6 +21,7 @@ pytestmark = pytest.mark.e2e
 def run(seeded, settings, monkeypatch):
     monkeypatch.setenv("RETIRELINK_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("RETIRELINK_ENV", "test")
+    monkeypatch.setenv("RETIRELINK_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("RETIRELINK_SECRET_KEY", settings.secret_key.get_secret_value())
     runner = CliRunner()
 
@@ -101,3 +109,48 @@ def test_files_lists_received_files_with_status_and_counts(run, files):
     assert "已拒收" in result.output
     assert "已入库" in result.output
     assert "共 2 个文件" in result.output
+
+
+def test_check_answers_with_the_evidence_and_masks_the_id(run, files):
+    run("exchange", "import", files("good.csv", GOOD_FILE), "--item", DEATH_ITEM)
+
+    dead = run("exchange", "check", WANG, "--on", "2026-10-05")
+    before = run("exchange", "check", WANG, "--on", "2026-09-30")
+
+    assert dead.exit_code == 0, dead.output
+    assert "已死亡（1个部门报送），未在押服刑" in dead.output
+    assert "2026-10-01" in dead.output
+    assert WANG not in dead.output
+    assert "无死亡记录" in before.output
+
+
+def test_check_refuses_an_impossible_date_and_a_bad_id_in_chinese(run):
+    impossible = run("exchange", "check", WANG, "--on", "2026-02-30")
+    bad_id = run("exchange", "check", wrong_check_digit(WANG), "--on", "2026-10-05")
+
+    assert impossible.exit_code == 1
+    assert "日期应为 YYYY-MM-DD 且真实存在" in impossible.output
+    assert bad_id.exit_code == 1
+    assert "校验码" in bad_id.output
+
+
+def test_a_pass_without_registered_partners_does_nothing_and_says_so(run):
+    result = run("exchange", "run")
+
+    assert result.exit_code == 0, result.output
+    assert "待发请求：送达 0，待重试 0，失败 0" in result.output
+
+
+def test_restart_feed_is_ledgered(run, settings):
+    result = run("exchange", "restart-feed", "justice.prisoners_in_custody@table")
+
+    assert result.exit_code == 0, result.output
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            actions = conn.execute(text("SELECT action FROM ledger_entries")).scalars().all()
+            cursor = conn.execute(text("SELECT watermark FROM sync_cursors")).one()
+    finally:
+        engine.dispose()
+    assert "exchange.sync_restart" in actions
+    assert cursor.watermark is None

@@ -1,14 +1,21 @@
 """`retirelink exchange`: import partner departments' files and list what was received."""
 
+import time
+from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from retirelink.archives.model import DepartmentKind
 from retirelink.cli.context import console, err_console, open_services, reports_errors
-from retirelink.errors import NotFoundError
-from retirelink.exchange.model import ExchangeJob, ImportOutcome
+from retirelink.errors import InvalidInputError, NotFoundError
+from retirelink.exchange.model import ExchangeJob, ImportOutcome, SyncStatus
+from retirelink.exchange.runner import PassSummary
 from retirelink.exchange.services import import_partner_path, recent_files
+from retirelink.exchange.status_checks import check_alive_and_free
+from retirelink.exchange.sync import restart_feed
+from retirelink.security.masking import mask_id_number
 from retirelink.security.model import SYSTEM_ACTOR, Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -117,3 +124,90 @@ def _print_issues(f: ExchangeJob) -> None:
     console.print(table)
     shown = min(len(f.issues), MAX_SHOWN_ISSUES)
     console.print(f"共 {f.issue_count} 个问题，显示前 {shown} 个；请改正后重新报送整个文件")
+
+
+@app.command("run", help="执行一轮共享交换：扫描报送目录、同步各部门数据、发送待发请求")
+@reports_errors
+def run_pass() -> None:
+    with open_services() as services:
+        summary = services.exchange.run_once()
+    _print_pass(summary)
+    if summary.errors or any(report.status is not SyncStatus.OK for report in summary.feeds):
+        raise typer.Exit(1)
+
+
+@app.command(help="持续运行共享交换（每隔一段时间一轮），按 Ctrl-C 停止")
+@reports_errors
+def worker(
+    interval: float = typer.Option(30.0, min=1, help="两轮之间的间隔（秒）"),
+) -> None:
+    with open_services() as services:
+        console.print(f"共享交换持续运行中，每 {interval:g} 秒一轮；按 Ctrl-C 停止")
+        try:
+            while True:
+                _print_pass(services.exchange.run_once())
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            console.print("已停止")
+
+
+@app.command("restart-feed", help="重置某数据源的同步水位（对账不符后从头重新同步）")
+@reports_errors
+def restart(
+    source: str = typer.Argument(..., help="数据源，如 justice.prisoners_in_custody@table"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    with open_services() as services, services.uow() as uow:
+        restart_feed(uow, actor=_actor(uow, user), source=source)
+    console.print(f"已重置 {source} 的同步水位，下一轮将从头同步（已接收的记录不会重复入库）")
+
+
+@app.command(help="生存与服刑状态核验：依据公安、卫健、民政、司法共享数据，附依据")
+@reports_errors
+def check(
+    id_number: str = typer.Argument(..., help="公民身份号码"),
+    on: str = typer.Option(..., help="核验日期 YYYY-MM-DD"),
+    purpose: str = typer.Option("命令行核验", help="核验目的/依据"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    day = parse_date_option(on, "on")
+    with open_services() as services, services.uow() as uow:
+        result = check_alive_and_free(
+            uow, actor=_actor(uow, user), id_number=id_number, on=day, purpose=purpose
+        )
+    console.print(f"{mask_id_number(result.id_number)} 在 {day}：{result.summary_zh}")
+    table = Table("部门", "数据项", "事件日期", "结束日期", "接收时间(UTC)", "核验")
+    for record in result.death_evidence + result.custody_evidence:
+        table.add_row(
+            DepartmentKind(record.department).label,
+            record.item_code,
+            record.event_date.isoformat(),
+            record.end_date.isoformat() if record.end_date else "—",
+            record.received_at.strftime("%Y-%m-%d %H:%M:%S"),
+            record.flag.label if record.flag else "一致",
+        )
+    console.print(table)
+
+
+def parse_date_option(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"日期应为 YYYY-MM-DD 且真实存在：{text}", field=field) from None
+
+
+def _print_pass(summary: PassSummary) -> None:
+    for result in summary.inbox:
+        console.print(f"报送目录 {result.department}/{result.path.name}：{result.status_zh}")
+    for report in summary.feeds:
+        text = (
+            f"同步 {report.source}：{report.status.label}，{report.batches} 批 {report.rows} 条，"
+            f"新入库 {report.applied} 条，水位 {report.watermark or '—'}"
+        )
+        console.print(text + (f"（{report.message}）" if report.message else ""))
+    delivery = summary.delivery
+    console.print(
+        f"待发请求：送达 {delivery.delivered}，待重试 {delivery.retrying}，失败 {delivery.failed}"
+    )
+    for error in summary.errors:
+        err_console.print(f"[red]{error}[/red]")

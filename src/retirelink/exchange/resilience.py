@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from retirelink.clock import CHINA_TZ
 from retirelink.errors import PartnerResponseError, UnavailableError
+from retirelink.exchange.model import BreakerState
 
 # Gateway and server errors that usually pass: an overloaded or restarting partner.
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
@@ -145,23 +146,6 @@ class RetryPolicy:
         for retry in range(self.max_attempts - 1):
             ceiling = self.ceiling(retry)
             yield ceiling if self.jitter is None else self.jitter.uniform(0.0, ceiling)
-
-
-class BreakerState(StrEnum):
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
-
-    @property
-    def label(self) -> str:
-        return _BREAKER_STATE_LABELS[self]
-
-
-_BREAKER_STATE_LABELS = {
-    BreakerState.CLOSED: "正常",
-    BreakerState.OPEN: "已熔断（暂停调用）",
-    BreakerState.HALF_OPEN: "试探恢复中",
-}
 
 
 @dataclass(frozen=True, slots=True)

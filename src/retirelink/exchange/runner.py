@@ -26,6 +26,9 @@ from retirelink.exchange.sync import Feed, SyncReport, sync_feed
 log = logging.getLogger(__name__)
 
 SourceFactory = Callable[[FeedSpec, PartnerLink], DepartmentSource]
+# Records per batch: a partner's API pages are small (the usual cap is 1,000 per request);
+# a shared table is read by us directly, in bigger batches.
+_BATCH = {"api": 1000, "table": 10_000}
 
 
 @dataclass
@@ -72,7 +75,7 @@ class ExchangeRunner:
             item = self.catalogue.item(spec.item)
             transport = Transport.TABLE_SYNC if spec.via == "table" else Transport.API
             feed = Feed(self.sources(spec, link), item, layout_for(item.code), link, transport)
-            summary.feeds.append(sync_feed(self.uow, feed))
+            summary.feeds.append(sync_feed(self.uow, feed, batch_size=_BATCH[spec.via]))
         except RetireLinkError as error:
             summary.errors.append(f"{spec.name}：{error.message}")
 

@@ -50,7 +50,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.exchange_worker:
+            the_services.exchange.start(settings.exchange_interval_seconds)
         yield
+        the_services.exchange.stop()
         if services is None:
             the_services.close()
 

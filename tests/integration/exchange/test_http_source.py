@@ -10,8 +10,8 @@ import pytest
 from retirelink.clock import FixedClock
 from retirelink.errors import PartnerResponseError, UnavailableError
 from retirelink.exchange.digests import batch_digest
+from retirelink.exchange.model import BreakerState
 from retirelink.exchange.resilience import (
-    BreakerState,
     CircuitBreaker,
     CircuitOpenError,
     FailureKind,

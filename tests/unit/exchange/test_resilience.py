@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retirelink.errors import UnavailableError
+from retirelink.exchange.model import BreakerState
 from retirelink.exchange.resilience import (
     MALFORMED_MAX_ATTEMPTS,
-    BreakerState,
     CircuitBreaker,
     CircuitOpenError,
     Failure,

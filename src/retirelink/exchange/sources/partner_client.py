@@ -98,6 +98,11 @@ class _Answer:
     value: Any
 
 
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The exact bytes a JSON body is sent as (their SM3 is what a partner's receipt quotes)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 class PartnerHttpClient:
     """Signed JSON calls to one partner, with retries and that partner's circuit breaker."""
 
@@ -129,6 +134,9 @@ class PartnerHttpClient:
         self._timer = timer
         self._lock = threading.Lock()
         self._calls: deque[CallRecord] = deque(maxlen=history)
+
+    def close(self) -> None:
+        self._http.close()
 
     @property
     def partner(self) -> str:
@@ -228,7 +236,7 @@ class PartnerHttpClient:
     ) -> Any:
         """POST ``body`` as JSON. Resent after a failure only when ``idempotent`` (the body
         carries an id the partner deduplicates on) or when it cannot have been sent."""
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        content = encode_body(body)
         request = _Request("POST", path, {}, content, item, purpose, idempotent, required, parse)
         return self._call(request)
 

@@ -1,0 +1,132 @@
+"""The exchange worker against the partner simulators (real HTTP servers on loopback, a real
+shared table, real GB18030 files): three transports in one pass, a partner going down and
+coming back, a dispute delivered and its receipt checked."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from retirelink.demo.loader import load_demo
+from retirelink.exchange.model import OutboxStatus, SyncStatus
+from retirelink.exchange.services import import_partner_file
+from retirelink.partners.inbox import write_inbox
+from retirelink.partners.model import DEATH_CANCELLATION, PRISONERS, SETTLEMENTS, Mode
+from retirelink.partners.registry import write_registry
+from retirelink.partners.server import SimulatorConfig, running_partners
+from retirelink.partners.shared_table import default_sifa_url, publish_sifa_table, sifa_engine
+from retirelink.security.model import SYSTEM_ACTOR
+from tests.support.partner_files import death_csv
+
+pytestmark = pytest.mark.e2e
+
+SEED, PERSONS = 7, 300
+CERTIFICATE = "health.death_medical_certificate"
+
+
+@pytest.fixture
+def partners(services, settings, clock):
+    load_demo(services, seed=SEED, persons=PERSONS)
+    # The departments check our request timestamps against the same (test) clock we sign with.
+    config = SimulatorConfig.for_tests(
+        persons=PERSONS, seed=SEED, as_of=date(2026, 11, 23), clock=clock
+    )
+    with running_partners(config) as sims:
+        sifa_url = default_sifa_url(settings.data_dir)
+        with sifa_engine(sifa_url) as engine:
+            prisoners = sims.datasets().feed(PRISONERS).records()
+            publish_sifa_table(engine, prisoners, updated_at=datetime(2026, 11, 22, tzinfo=UTC))
+        write_inbox(settings.data_dir, sims.datasets())
+        write_registry(settings.partners_file, sims.registry().with_demo_feeds(sifa_url))
+        yield sims
+
+
+def records(services, item=None):
+    with services.uow() as uow:
+        return uow.partner_records.count(item)
+
+
+def by_source(summary):
+    return {report.source: report for report in summary.feeds}
+
+
+def test_one_pass_takes_all_three_transports_in(services, partners):
+    datasets = partners.datasets()
+
+    summary = services.exchange.run_once()
+
+    assert summary.errors == []
+    assert {result.status_zh for result in summary.inbox} == {"已入库"}
+    assert len(summary.inbox) == 2
+    feeds = by_source(summary)
+    assert {
+        (r.source, r.status, r.message) for r in feeds.values() if r.status is not SyncStatus.OK
+    } == set()
+    assert feeds[f"{PRISONERS}@table"].rows == len(datasets.feed(PRISONERS).records())
+    assert feeds[f"{DEATH_CANCELLATION}@api"].rows == len(
+        datasets.feed(DEATH_CANCELLATION).records()
+    )
+    assert feeds[f"{SETTLEMENTS}@api"].rows == len(datasets.feed(SETTLEMENTS).records())
+    assert records(services, PRISONERS) == len(datasets.feed(PRISONERS).records())
+    # A second pass finds nothing new and changes nothing.
+    again = services.exchange.run_once()
+    assert {report.rows for report in again.feeds} == {0}
+    assert records(services) == sum(report.applied for report in summary.feeds) + sum(
+        result.outcome.job.rows_applied for result in summary.inbox if result.outcome
+    )
+
+
+def test_a_partner_that_is_down_is_caught_up_when_it_returns(services, partners):
+    services.exchange.run_once()
+    feed = partners.datasets().feed(DEATH_CANCELLATION)
+    template = dict(feed.records()[0].fields)
+    template["swrq"] = "20261120"
+    feed.append([template])
+    partners.set_mode("GONGAN", Mode.DOWN)
+
+    down = by_source(services.exchange.run_once())[f"{DEATH_CANCELLATION}@api"]
+
+    assert down.status is SyncStatus.FAILED
+    assert "公安" in down.message
+    with services.uow() as uow:
+        cursor = uow.sync_cursors.get(f"{DEATH_CANCELLATION}@api")
+    assert cursor.last_status is SyncStatus.FAILED
+    assert cursor.watermark == str(len(feed.records()) - 1)  # nothing lost, nothing skipped
+    partners.set_mode("GONGAN", Mode.NORMAL)
+    back = by_source(services.exchange.run_once())[f"{DEATH_CANCELLATION}@api"]
+    assert back.status is SyncStatus.OK
+    assert back.rows == 1
+
+
+def test_a_contradicting_death_date_is_disputed_with_the_department_and_receipted(
+    services, partners, settings
+):
+    services.exchange.run_once()
+    death = partners.datasets().feed(DEATH_CANCELLATION).records()[0].fields
+    id_number, name = death["gmsfhm"], death["xm"]
+    # 卫健 certifies another day than 公安's: a dispute to 卫健 is queued by the import.
+    data = death_csv([(id_number, name, "2026-01-02")])
+    with services.uow() as uow:
+        outcome = import_partner_file(
+            uow,
+            actor=SYSTEM_ACTOR,
+            data=data,
+            filename="卫健补报.csv",
+            item_code=CERTIFICATE,
+            catalogue=services.catalogue,
+            receipt_key=services.receipt_key,
+        )
+    assert outcome.applied and outcome.job.rows_flagged == 1
+
+    summary = services.exchange.run_once()
+
+    assert summary.delivery.delivered == 1
+    (received,) = partners.received("WEIJIAN", "dispute")
+    with services.uow() as uow:
+        (message,) = uow.outbox.recent(limit=5)
+        (dispute,) = uow.disputes.recent(limit=5)
+    assert message.status is OutboxStatus.DELIVERED
+    assert message.last_error == ""  # the partner's receipt checked out
+    assert dispute.status.value == "sent"
+    assert received.payload["dispute_id"] == f"dispute:{dispute.id}"
+    assert received.payload["id_number"] == id_number
+    assert received.client_id == "SHEBAO-130406"
