@@ -18,7 +18,7 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/retirelink db upgrade
 	$(BIN)/retirelink demo load --persons $(PERSONS) --if-empty
-	$(BIN)/retirelink serve
+	$(BIN)/retirelink serve --partners
 
 ## make test: the whole suite (SQLite unless RETIRELINK_DATABASE_URL points elsewhere)
 test: setup

@@ -8,6 +8,8 @@ loaded (its manifest), writes the registry the platform reads, the 司法 shared
 
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import FrameType
@@ -126,6 +128,37 @@ def _wait_for_interrupt() -> None:
         pass
 
 
+@contextmanager
+def demo_partners(
+    data_dir: Path, config: SimulatorConfig, sifa_database_url: str | None = None
+) -> Iterator[PartnerSimulators]:
+    """Start the simulated departments and publish what the platform reads from them: the
+    registry (with the demo feeds), the 司法 shared table and the 卫健/民政 inbox files."""
+    district = config.district
+    console.print(
+        f"模拟辖区：种子 {district.seed}，{district.persons} 人，数据截止 {district.as_of}"
+    )
+    registry_file = registry_path(data_dir)
+    sifa_url = sifa_database_url or default_sifa_url(data_dir)
+    with running_partners(config) as sims:
+        write_registry(registry_file, sims.registry().with_demo_feeds(sifa_url))
+        _publish_files(sims, data_dir, sifa_url)
+        print_departments(sims.statuses())
+        console.print(f"协同部门登记文件：{registry_file}（权限 0600）")
+        console.print(f"控制服务：{sims.control_url}（retirelink partners mode 部门 模式）")
+        yield sims
+
+
+def demo_config(data_dir: Path, *, base_port: int, control_port: int) -> SimulatorConfig:
+    """The simulators of the loaded demo district, keeping the keys already registered."""
+    return SimulatorConfig(
+        district=_district(data_dir, seed=None, persons=None, as_of=None),
+        keys=shared_keys(read_registry(registry_path(data_dir))),
+        base_port=base_port,
+        control_port=control_port,
+    )
+
+
 @app.command(help="启动模拟协同部门，直到按 Ctrl-C")
 @reports_errors
 def serve(
@@ -146,26 +179,15 @@ def serve(
     ),
 ) -> None:
     data_dir = settings_from_env().data_dir
-    registry_file = registry_path(data_dir)
     config = SimulatorConfig(
         district=_district(data_dir, seed=seed, persons=persons, as_of=as_of),
-        keys=shared_keys(read_registry(registry_file)),
+        keys=shared_keys(read_registry(registry_path(data_dir))),
         base_port=base_port,
         control_port=control_port,
         modes=_initial_modes(slow=slow, down=down, garbage=garbage, error=error),
         slow_delay=delay,
     )
-    district = config.district
-    console.print(
-        f"模拟辖区：种子 {district.seed}，{district.persons} 人，数据截止 {district.as_of}"
-    )
-    sifa_url = sifa_database_url or default_sifa_url(data_dir)
-    with running_partners(config) as sims:
-        write_registry(registry_file, sims.registry().with_demo_feeds(sifa_url))
-        _publish_files(sims, data_dir, sifa_url)
-        print_departments(sims.statuses())
-        console.print(f"协同部门登记文件：{registry_file}（权限 0600）")
-        console.print(f"控制服务：{sims.control_url}（retirelink partners mode 部门 模式）")
+    with demo_partners(data_dir, config, sifa_database_url):
         console.print("模拟部门运行中，按 Ctrl-C 停止")
         _wait_for_interrupt()
     console.print("模拟部门已停止")

@@ -59,7 +59,7 @@ class ExchangeRunner:
         for spec in registry.feeds:
             self._feed(registry, spec, summary)
         self._deliver(registry, summary)
-        self._forget_nonces()
+        self._housekeeping()
         return summary
 
     def _inbox(self, registry: Registry, summary: PassSummary) -> None:
@@ -85,8 +85,11 @@ class ExchangeRunner:
         except RetireLinkError as error:
             summary.errors.append(f"待发请求：{error.message}")
 
-    def _forget_nonces(self) -> None:
+    def _housekeeping(self) -> None:
+        """Keep the partners page's health current and forget expired request nonces."""
         with self.uow() as uow:
+            for health in self.gateway.health():
+                uow.partner_health.save(health)
             uow.nonces.forget_expired(now=uow.clock.now())
             uow.commit()
 

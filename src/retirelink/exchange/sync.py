@@ -6,7 +6,8 @@ batch), or rejected whole, which stops the feed at that batch until the partner 
 A partner that is down or answers garbage leaves the cursor where it was. After a run the
 feed is reconciled: the partner's count of records up to our watermark must equal what we
 received; a difference (rows committed late behind the watermark, rows deleted) is a
-mismatch, ledgered and shown, never silently ignored.
+mismatch, ledgered and shown, never silently ignored. (An idle run, which received nothing,
+does not recount.)
 """
 
 from collections.abc import Callable
@@ -178,7 +179,9 @@ def _reconcile(
     applied: int,
 ) -> SyncReport:
     message = ""
-    if after is not None:
+    # Counting what the partner holds costs a query (a table) or a walk through its pages (an
+    # API), so it is done when this run received something, not on every idle poll.
+    if after is not None and rows:
         try:
             held = feed.source.count_between(None, after)
         except (UnavailableError, PartnerResponseError) as error:
