@@ -1,7 +1,10 @@
 """Helpers for driving the app like a browser or an API client."""
 
+import json
 import re
 
+from retirelink.exchange.signing import sign_request
+from tests.conftest import TEST_NOW
 from tests.support.builders import TEST_PASSWORD
 
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -43,3 +46,21 @@ def api_login(client, username: str) -> str:
 def ledger_actions(services, action: str | None = None):
     with services.uow() as uow:
         return uow.ledger.store.recent(limit=1000, action=action)
+
+
+def signed_post(client, path, body, *, partner, item, purpose="benefit_suspension", **sign):
+    raw = json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, bytes) else body
+    headers = sign_request(
+        "POST",
+        path,
+        {},
+        raw,
+        client_id=partner.client_id,
+        key=partner.key,
+        item=item,
+        purpose=purpose,
+        now=sign.pop("now", TEST_NOW),
+        **sign,
+    )
+    headers["Content-Type"] = "application/json"
+    return client.post(path, content=raw, headers=headers)

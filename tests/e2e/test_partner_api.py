@@ -12,7 +12,7 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.security.crypto import digest_hex
 from retirelink.security.masking import mask_id_number
 from tests.conftest import TEST_NOW
-from tests.e2e.helpers import api_login, ledger_actions, logged_in
+from tests.e2e.helpers import api_login, ledger_actions, logged_in, signed_post
 from tests.support.builders import make_person
 from tests.support.partner_files import DEATH_ITEM, LI, WANG, wrong_check_digit
 from tests.support.partner_registry import GONGAN, YIBAO, write_registry
@@ -26,24 +26,6 @@ ALIVE = "/api/v1/partner/verifications/alive-and-free"
 @pytest.fixture
 def partners(settings):
     return write_registry(settings)
-
-
-def signed_post(client, path, body, *, partner, item, purpose="benefit_suspension", **sign):
-    raw = json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, bytes) else body
-    headers = sign_request(
-        "POST",
-        path,
-        {},
-        raw,
-        client_id=partner.client_id,
-        key=partner.key,
-        item=item,
-        purpose=purpose,
-        now=sign.pop("now", TEST_NOW),
-        **sign,
-    )
-    headers["Content-Type"] = "application/json"
-    return client.post(path, content=raw, headers=headers)
 
 
 def death_message(message_id="GA-1", rows=((WANG, "王建国", "2026-10-01"),)):

@@ -6,24 +6,19 @@ from datetime import timedelta
 import pytest
 
 from retirelink.archives.model import DepartmentKind
-from retirelink.errors import UnavailableError
 from retirelink.exchange.catalogue import load_catalogue
 from retirelink.exchange.model import (
-    BreakerState,
     DisputeStatus,
     OutboxStatus,
-    PartnerHealth,
     PartnerLink,
 )
 from retirelink.exchange.outbox import MAX_ATTEMPTS, deliver_due, retry_message
-from retirelink.exchange.ports import Delivery
-from retirelink.exchange.receipts import Direction, issue_receipt
 from retirelink.exchange.registry import Registry
 from retirelink.exchange.services import import_partner_file
 from retirelink.ledger.model import LedgerAction
-from retirelink.security.crypto import digest_hex
 from tests.e2e.helpers import ledger_actions
 from tests.support.builders import actor_for, make_person
+from tests.support.fake_gateway import FakeGateway
 from tests.support.partner_files import WANG, death_csv
 
 pytestmark = pytest.mark.integration
@@ -40,50 +35,6 @@ REGISTRY = Registry(
         PartnerLink("WEIJIAN", DepartmentKind.HEALTH, "WEIJIAN-1", "http://weijian", WEIJIAN_KEY),
     ),
 )
-
-
-class FakeGateway:
-    """Answers like a partner would: a receipt over the body's SM3, or an outage."""
-
-    def __init__(self, clock, *, down=False, sign_with=None):
-        self.clock = clock
-        self.down = down
-        self.sign_with = sign_with
-        self.sent = []
-
-    def send(self, link, *, operation, item, purpose, body, idempotent):
-        if self.down:
-            raise UnavailableError(f"{link.kind.label}系统无法连接")
-        raw = repr(sorted(body.items())).encode()
-        self.sent.append((link.department, operation, body))
-        receipt = issue_receipt(
-            receipt_id=f"R-{len(self.sent)}",
-            direction=Direction.INBOUND,
-            partner="SHEBAO-130406",
-            item=item,
-            payload_digest=digest_hex(raw),
-            record_count=1,
-            accepted=1,
-            rejected=0,
-            received_at=self.clock.now(),
-            key=self.sign_with or link.key,
-        )
-        return Delivery({"receipt": receipt.to_dict()}, digest_hex(raw), 12)
-
-    def health(self):
-        return [
-            PartnerHealth(
-                "health",
-                BreakerState.OPEN if self.down else BreakerState.CLOSED,
-                0,
-                not self.down,
-                None,
-                None,
-                "",
-                12,
-                self.clock.now(),
-            )
-        ]
 
 
 def open_a_dispute(services):
@@ -135,7 +86,7 @@ def test_a_dispute_is_delivered_once_and_the_partners_receipt_kept(seeded, clock
         receipts = uow.receipts.recent(limit=10)
         (health,) = uow.partner_health.all()
     assert dispute.status is DisputeStatus.SENT
-    assert ("R-1", "") in [(receipt.receipt_id, problems) for receipt, problems in receipts]
+    assert ("R-1", "") in [(stored.receipt.receipt_id, stored.problems) for stored in receipts]
     assert health.reachable
     assert ledger_actions(seeded, LedgerAction.EXCHANGE_REQUEST_DELIVERED)
 

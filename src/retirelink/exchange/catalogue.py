@@ -227,6 +227,12 @@ def _field(entry: object, where: str) -> FieldSpec:
     if not isinstance(entry, dict):
         raise CatalogueFileError(f"共享目录文件{where}中的字段应为键值结构", field=where)
     name = _required(entry, "name", where)
+    if not isinstance(entry["name"], str):
+        # YAML 1.1 reads a bare on/off/yes/no as a boolean: `name: on` would become "True".
+        raise CatalogueFileError(
+            f"共享目录文件{where}中字段名“{name}”应为文本（on、off、yes、no 等须加引号）",
+            field=where,
+        )
     at = f"{where}中字段“{name}”"
     unknown = sorted(str(key) for key in entry if key not in _FIELD_KEYS)
     if unknown:

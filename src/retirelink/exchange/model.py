@@ -302,6 +302,26 @@ class ImportOutcome:
         return self.job.issues
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReceipt:
+    """A receipt as we keep it, with what it answers: a transfer we received (``job_id``: we
+    issued the receipt) or a request we sent (``outbox_id``: the partner issued it).
+
+    ``counterpart`` is the other side (a client id or a department kind); ``problems`` is the
+    reconciliation of a partner's receipt against what we sent ('' when it agrees).
+    """
+
+    receipt: Receipt
+    problems: str
+    job_id: int | None
+    outbox_id: int | None
+    counterpart: str
+
+    @property
+    def issued_by_us(self) -> bool:
+        return self.outbox_id is None
+
+
 class DisputeStatus(StrEnum):
     """A 数据异议 from opening to its answer by the source department."""
 

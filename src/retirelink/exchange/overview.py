@@ -12,10 +12,10 @@ from retirelink.exchange.model import (
     PartnerHealth,
     PartnerLink,
     PartnerRecord,
+    StoredReceipt,
     SyncCursor,
 )
 from retirelink.exchange.ports import ExchangeUnitOfWork
-from retirelink.exchange.receipts import Receipt
 from retirelink.exchange.registry import Registry
 from retirelink.exchange.status_checks import CONSULTED_ITEMS
 from retirelink.exchange.verification import LIFE_SIGN_ITEMS
@@ -76,6 +76,22 @@ def list_disputes(
     return disputes
 
 
+def get_dispute(uow: ExchangeUnitOfWork, *, actor: Actor, dispute_id: int) -> Dispute:
+    """One dispute with its evidence; it names a person, so the read is ledgered."""
+    require(actor, Permission.EXCHANGE_IMPORT)
+    dispute = uow.disputes.get(dispute_id)
+    if dispute is None:
+        raise NotFoundError("没有找到该数据异议", field="dispute_id")
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.EXCHANGE_RECORDS_READ,
+        subject=uow.ledger.subject("person", dispute.id_number),
+        purpose=f"查看数据异议#{dispute_id}（{dispute.item_code}）",
+    )
+    uow.commit()
+    return dispute
+
+
 def resolve_dispute(
     uow: ExchangeUnitOfWork, *, actor: Actor, dispute_id: int, resolution: str
 ) -> Dispute:
@@ -105,7 +121,7 @@ def resolve_dispute(
     return resolved
 
 
-def recent_receipts(uow: ExchangeUnitOfWork, *, actor: Actor) -> list[tuple[Receipt, str]]:
+def recent_receipts(uow: ExchangeUnitOfWork, *, actor: Actor) -> list[StoredReceipt]:
     """Receipts issued and received, newest first, with reconciliation problems if any."""
     require(actor, Permission.EXCHANGE_IMPORT)
     return uow.receipts.recent(limit=LIST_LIMIT)

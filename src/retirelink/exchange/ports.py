@@ -11,11 +11,13 @@ from retirelink.exchange.model import (
     Dispute,
     DisputeStatus,
     ExchangeJob,
+    JobStatus,
     OutboxMessage,
     OutboxOperation,
     PartnerHealth,
     PartnerLink,
     PartnerRecord,
+    StoredReceipt,
     SyncCursor,
     Transport,
 )
@@ -36,8 +38,14 @@ class ExchangeJobRepository(Protocol):
 
     def get(self, job_id: int) -> ExchangeJob | None: ...
 
-    def recent(self, *, limit: int, transport: Transport | None = None) -> list[ExchangeJob]:
-        """The latest transfers, newest first."""
+    def recent(
+        self,
+        *,
+        limit: int,
+        transport: Transport | None = None,
+        status: JobStatus | None = None,
+    ) -> list[ExchangeJob]:
+        """The latest transfers (of one transport and status when given), newest first."""
         ...
 
 
@@ -75,8 +83,9 @@ class ReceiptRepository(Protocol):
 
     def for_job(self, job_id: int) -> Receipt | None: ...
 
-    def recent(self, *, limit: int) -> list[tuple[Receipt, str]]:
-        """The latest receipts with their reconciliation problems ('' when none), newest first."""
+    def recent(self, *, limit: int) -> list[StoredReceipt]:
+        """The latest receipts with what they answer and their reconciliation problems,
+        newest first."""
         ...
 
 

@@ -22,6 +22,7 @@ from retirelink.exchange.model import (
     ExchangeJob,
     FieldKind,
     ImportOutcome,
+    JobStatus,
     Transport,
 )
 from retirelink.exchange.ports import ExchangeUnitOfWork
@@ -127,12 +128,14 @@ def recent_jobs(
     actor: Actor,
     limit: int = 20,
     transport: Transport | None = None,
+    status: JobStatus | None = None,
 ) -> list[ExchangeJob]:
-    """The latest transfers of every transport, or of one (counts and status only)."""
+    """The latest transfers of every transport, or of one, optionally of one status
+    (counts and status only)."""
     require(actor, Permission.EXCHANGE_IMPORT)
     if not 1 <= limit <= MAX_RECENT_FILES:
         raise InvalidInputError(f"条数须在1到{MAX_RECENT_FILES}之间", field="limit")
-    return uow.exchange_jobs.recent(limit=limit, transport=transport)
+    return uow.exchange_jobs.recent(limit=limit, transport=transport, status=status)
 
 
 def received_job(uow: ExchangeUnitOfWork, *, actor: Actor, job_id: int) -> ExchangeJob:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from retirelink.archives.model import DepartmentKind
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.model import PartnerRecord
 from retirelink.rules.identifiers import parse_id_number
@@ -131,6 +132,18 @@ def _date_problems(record: PartnerRecord, on: date) -> list[Problem]:
     return problems
 
 
+def _department_name(kind: str) -> str:
+    """The 中文 name a dispute reason uses for a department: clerks and the partner read it.
+
+    >>> _department_name("health"), _department_name("unknown")
+    ('卫健', 'unknown')
+    """
+    try:
+        return DepartmentKind(kind).label
+    except ValueError:
+        return kind
+
+
 def _death_conflict(record: PartnerRecord, prior: PriorNotice) -> str | None:
     """Why a death record and an earlier death record cannot both be right, if they cannot."""
     if prior.id_number != record.id_number or prior.event_date == record.event_date:
@@ -141,13 +154,14 @@ def _death_conflict(record: PartnerRecord, prior: PriorNotice) -> str | None:
     record_is_cremation = record.item_code in CREMATION_ITEMS
     if record_is_cremation == (prior.item_code in CREMATION_ITEMS):
         return (
-            f"两个部门报送的死亡日期不一致：{prior.department}报{old}，{record.department}报{new}"
+            "两个部门报送的死亡日期不一致："
+            f"{_department_name(prior.department)}报{old}，{_department_name(record.department)}报{new}"
         )
     cremation, death = (record, prior) if record_is_cremation else (prior, record)
     if cremation.event_date < death.event_date:
         return (
             f"火化日期{cremation.event_date.isoformat()}早于死亡日期"
-            f"{death.event_date.isoformat()}（{death.department}）"
+            f"{death.event_date.isoformat()}（{_department_name(death.department)}）"
         )
     return None
 
@@ -168,7 +182,7 @@ def _death_contradiction(
         latest = max(later, key=lambda sign: sign.event_date)
         reason = (
             f"死亡日期{record.event_date.isoformat()}之后仍有生存迹象"
-            f"（{latest.department}，{latest.event_date.isoformat()}）"
+            f"（{_department_name(latest.department)}，{latest.event_date.isoformat()}）"
         )
         return reason, [current, latest]
     return None
@@ -188,7 +202,7 @@ def _life_sign_contradiction(
     death = min(deaths, key=lambda prior: prior.event_date)
     reason = (
         f"死亡日期{death.event_date.isoformat()}之后仍有生存迹象"
-        f"（{record.department}，{record.event_date.isoformat()}）"
+        f"（{_department_name(record.department)}，{record.event_date.isoformat()}）"
     )
     return death, reason, [death, PriorNotice.from_record(record)]
 

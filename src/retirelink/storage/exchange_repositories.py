@@ -24,6 +24,7 @@ from retirelink.exchange.model import (
     PartnerHealth,
     PartnerRecord,
     RecordFlag,
+    StoredReceipt,
     SyncCursor,
     SyncStatus,
     Transport,
@@ -126,10 +127,18 @@ class SqlAlchemyExchangeJobRepository:
         row = self._session.get(ExchangeJobRow, job_id)
         return _job(row) if row else None
 
-    def recent(self, *, limit: int, transport: Transport | None = None) -> list[ExchangeJob]:
+    def recent(
+        self,
+        *,
+        limit: int,
+        transport: Transport | None = None,
+        status: JobStatus | None = None,
+    ) -> list[ExchangeJob]:
         query = select(ExchangeJobRow)
         if transport is not None:
             query = query.where(ExchangeJobRow.transport == transport.value)
+        if status is not None:
+            query = query.where(ExchangeJobRow.status == status.value)
         rows = self._session.scalars(
             query.order_by(ExchangeJobRow.received_at.desc(), ExchangeJobRow.id.desc()).limit(limit)
         )
@@ -232,13 +241,25 @@ class SqlAlchemyReceiptRepository:
         )
         return _receipt(row) if row else None
 
-    def recent(self, *, limit: int) -> list[tuple[Receipt, str]]:
-        rows = self._session.scalars(
-            select(ExchangeReceiptRow)
+    def recent(self, *, limit: int) -> list[StoredReceipt]:
+        # A partner's receipt names us as its partner; the other side is the department the
+        # answered request went to.
+        rows = self._session.execute(
+            select(ExchangeReceiptRow, OutboxMessageRow.department)
+            .outerjoin(OutboxMessageRow, OutboxMessageRow.id == ExchangeReceiptRow.outbox_id)
             .order_by(ExchangeReceiptRow.received_at.desc(), ExchangeReceiptRow.id.desc())
             .limit(limit)
         )
-        return [(_receipt(row), row.problems) for row in rows]
+        return [
+            StoredReceipt(
+                receipt=_receipt(row),
+                problems=row.problems,
+                job_id=row.job_id,
+                outbox_id=row.outbox_id,
+                counterpart=department or row.partner,
+            )
+            for row, department in rows
+        ]
 
 
 class SqlAlchemyDisputeRepository:

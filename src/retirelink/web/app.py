@@ -21,7 +21,17 @@ from retirelink.web.api import partner as api_partner
 from retirelink.web.api import persons as api_persons
 from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
-from retirelink.web.pages import admin, auth, exchange, home, ledger, persons
+from retirelink.web.pages import (
+    admin,
+    auth,
+    exchange,
+    exchange_disputes,
+    exchange_outbox,
+    exchange_partners,
+    home,
+    ledger,
+    persons,
+)
 from retirelink.web.templating import STATIC_DIR, make_templates
 
 SWAGGER_ASSETS = "/static/vendor/swagger-ui-5.35.0"
@@ -80,6 +90,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         persons.router,
         ledger.router,
         exchange.router,
+        exchange_partners.router,
+        exchange_disputes.router,
+        exchange_outbox.router,
         admin.router,
     ):
         app.include_router(router)

@@ -24,9 +24,9 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals.update(
         navigation=modules_for,
         region_label=_region_label,
-        beijing_time=_beijing_time,
+        beijing_time=beijing_time,
         role_labels=_role_labels,
-        department_label=_department_label,
+        department_label=department_label,
     )
     templates.env.filters["mask_id"] = mask_id_number
     return templates
@@ -41,7 +41,7 @@ def _region_label(code: str | None) -> str:
     return "".join(names) or code
 
 
-def _department_label(kind: str) -> str:
+def department_label(kind: str) -> str:
     """ "public_security" → "公安" (an unknown kind shown as it is)."""
     try:
         return DepartmentKind(kind).label
@@ -55,7 +55,7 @@ def _role_labels(codes: str) -> str:
     return "、".join(known.get(code, code) for code in codes.split(",") if code)
 
 
-def _beijing_time(moment: datetime) -> str:
+def beijing_time(moment: datetime) -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -56,6 +56,12 @@ def test_every_item_has_a_legal_basis_fields_and_an_id_number(catalogue):
             assert spec.kind is not FieldKind.CODE or spec.code_table, (item.code, spec.name)
 
 
+def test_every_field_name_is_the_text_written_in_the_file(catalogue):
+    # `on` unquoted in YAML would be read as a boolean and shown as the field "True".
+    check = catalogue.item("social_security.alive_and_free_check")
+    assert [spec.name for spec in check.fields] == ["id_number", "on", "alive", "free"]
+
+
 def test_items_are_found_by_code_and_by_department(catalogue):
     death = catalogue.item(DEATH)
     assert death.sharing_class is SharingClass.CONDITIONAL
@@ -208,6 +214,7 @@ def test_a_valid_file_in_a_tmp_dir_loads(tmp_path):
         ("public_security/death.yaml", GOOD.replace("kind: id_number", "kind: blob"), "类型"),
         ("public_security/death.yaml", GOOD + "owner: 张三\n", "未知键"),
         ("public_security/death.yaml", GOOD.replace("name: sex", "name: id_number"), "字段重复"),
+        ("public_security/death.yaml", GOOD.replace("name: sex", "name: on"), "须加引号"),
         ("public_security/death.yaml", "name: [unclosed\n", "不是有效的 YAML"),
         ("public_security/death.yaml", "- just a list\n", "键值结构"),
     ],

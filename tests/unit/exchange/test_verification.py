@@ -129,7 +129,7 @@ def test_two_departments_giving_different_death_dates_open_a_dispute() -> None:
     assert kinds(result) == [ProblemKind.CONTRADICTION]
     assert result.dispute is not None
     assert result.dispute.reason_zh == (
-        "两个部门报送的死亡日期不一致：health报2025-02-01，public_security报2025-03-01"
+        "两个部门报送的死亡日期不一致：卫健报2025-02-01，公安报2025-03-01"
     )
     assert result.dispute.evidence[0] == certificate
 

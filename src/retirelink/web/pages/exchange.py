@@ -1,4 +1,5 @@
-"""数据共享: upload a partner department's file, see what became of it, list received files."""
+"""数据共享: upload a partner department's file, list every transfer (files, API pushes,
+table-sync batches) and show what became of one, with its receipt (回执)."""
 
 from typing import Annotated
 
@@ -8,16 +9,20 @@ from fastapi.responses import RedirectResponse, Response
 from retirelink.errors import InvalidInputError, NotFoundError
 from retirelink.exchange.catalogue import Catalogue
 from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA
+from retirelink.exchange.model import ExchangeJob, JobStatus, Transport
+from retirelink.exchange.receipts import Receipt
 from retirelink.exchange.services import (
     import_partner_file,
     importable_items,
     received_job,
     recent_files,
+    recent_jobs,
 )
 from retirelink.security.masking import may_see_unmasked
 from retirelink.security.model import Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.web.deps import CurrentActor, ServicesDep, UnitOfWorkDep
+from retirelink.web.pages.exchange_shared import choice, choices, item_names, short_item_names
 from retirelink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +30,20 @@ router = APIRouter(include_in_schema=False)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UPLOAD_LABEL = "50 MB"
 RECENT_SHOWN = 20
+JOBS_SHOWN = 200
+
+# The job page names the transfer by how it came: a file, an API message, a sync batch.
+_JOB_TITLES = {
+    Transport.FILE: "数据文件接收结果",
+    Transport.API: "接口推送数据接收结果",
+    Transport.TABLE_SYNC: "库表同步数据接收结果",
+}
+_JOB_NOUNS = {Transport.FILE: "文件", Transport.API: "接口消息", Transport.TABLE_SYNC: "同步批次"}
+_RESEND_HINTS = {
+    Transport.FILE: "请按下表改正后重新报送整个文件。",
+    Transport.API: "请来源部门按下表改正后重新推送整条消息。",
+    Transport.TABLE_SYNC: "该批次之后的同步已暂停，请来源部门按下表改正后重新同步。",
+}
 
 
 @router.get("/exchange")
@@ -63,6 +82,44 @@ def exchange_upload(
     return RedirectResponse(f"/exchange/jobs/{outcome.job.id}{suffix}", status_code=303)
 
 
+@router.get("/exchange/files/{job_id}")
+def exchange_file_moved(job_id: int) -> Response:
+    """Files became exchange jobs; links saved before that keep working."""
+    return RedirectResponse(f"/exchange/jobs/{job_id}", status_code=301)
+
+
+@router.get("/exchange/jobs")
+def exchange_jobs(
+    request: Request,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
+    services: ServicesDep,
+    transport: Annotated[str, Query(max_length=20)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    jobs = recent_jobs(
+        uow,
+        actor=actor,
+        limit=JOBS_SHOWN,
+        transport=choice(Transport, transport, field="transport", what="传输方式"),
+        status=choice(JobStatus, status, field="status", what="作业状态"),
+    )
+    return render(
+        request,
+        "exchange/jobs.html",
+        {
+            "tab": "jobs",
+            "jobs": jobs,
+            "item_names": short_item_names(services.catalogue),
+            "transports": choices(Transport),
+            "statuses": choices(JobStatus),
+            "transport": transport,
+            "status": status,
+            "limit": JOBS_SHOWN,
+        },
+    )
+
+
 @router.get("/exchange/jobs/{job_id}")
 def exchange_job(
     request: Request,
@@ -77,13 +134,23 @@ def exchange_job(
         request,
         "exchange/file.html",
         {
-            "file": found,
-            "item_name": _item_names(services.catalogue).get(found.item_code, found.item_code),
+            "tab": "jobs",
+            "job": found,
+            "title": _JOB_TITLES[found.transport],
+            "noun": _JOB_NOUNS[found.transport],
+            "resend_hint": _RESEND_HINTS[found.transport],
+            # Receipts hold counts and digests only; reading the job above was ledgered.
+            "receipt": _receipt_of(uow, found),
+            "item_name": item_names(services.catalogue).get(found.item_code, found.item_code),
             "resent": bool(resent),
             "field_label": PARTNER_EVENT_SCHEMA.label,
             "unmasked": may_see_unmasked(actor),
         },
     )
+
+
+def _receipt_of(uow: SqlAlchemyUnitOfWork, job: ExchangeJob) -> Receipt | None:
+    return uow.receipts.for_job(job.id) if job.id is not None else None
 
 
 class _UploadTooLarge(Exception):
@@ -102,10 +169,6 @@ def _read_upload(file: UploadFile | None) -> tuple[str, bytes]:
     return file.filename, data
 
 
-def _item_names(catalogue: Catalogue) -> dict[str, str]:
-    return {item.code: f"{item.department.label}·{item.name}" for item in catalogue}
-
-
 def _index(
     request: Request,
     actor: Actor,
@@ -117,11 +180,12 @@ def _index(
     status: int = 200,
 ) -> Response:
     files = recent_files(uow, actor=actor, limit=RECENT_SHOWN)
-    names = _item_names(catalogue)
+    names = item_names(catalogue)
     return render(
         request,
         "exchange/index.html",
         {
+            "tab": "files",
             "files": files,
             "items": [(item.code, names[item.code]) for item in importable_items(catalogue)],
             "item_names": names,
