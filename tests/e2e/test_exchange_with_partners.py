@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from retirelink.demo.loader import load_demo
+from retirelink.errors import PartnerResponseError, UnavailableError
+from retirelink.exchange.identity_checks import check_identity
 from retirelink.exchange.model import OutboxStatus, SyncStatus
 from retirelink.exchange.services import import_partner_file
 from retirelink.partners.inbox import write_inbox
@@ -15,6 +17,7 @@ from retirelink.partners.registry import write_registry
 from retirelink.partners.server import SimulatorConfig, running_partners
 from retirelink.partners.shared_table import default_sifa_url, publish_sifa_table, sifa_engine
 from retirelink.security.model import SYSTEM_ACTOR
+from tests.support.builders import make_id_number
 from tests.support.partner_files import death_csv
 
 pytestmark = pytest.mark.e2e
@@ -130,3 +133,50 @@ def test_a_contradicting_death_date_is_disputed_with_the_department_and_receipte
     assert received.payload["dispute_id"] == f"dispute:{dispute.id}"
     assert received.payload["id_number"] == id_number
     assert received.client_id == "SHEBAO-130406"
+
+
+def ask_gongan(services, id_number, name):
+    with services.uow() as uow:
+        return check_identity(
+            uow,
+            actor=SYSTEM_ACTOR,
+            gateway=services.gateway,
+            registry=services.partners.current(),
+            id_number=id_number,
+            name=name,
+            purpose="退休审核",
+        )
+
+
+def test_identity_is_checked_live_against_gongans_household_register(services, partners):
+    household = next(iter(partners.datasets().households.values()))
+
+    same = ask_gongan(services, household.id_number, household.name)
+    other_name = ask_gongan(services, household.id_number, household.name + "明")
+    unknown = ask_gongan(services, make_id_number("19700101", region="130402"), "李四")
+
+    assert (same.found, same.name_matches) == (True, True)
+    assert same.record is not None and same.record.birth_date == household.birth_date
+    assert same.summary_zh.startswith("姓名一致；户籍状态：")
+    assert (other_name.found, other_name.name_matches) == (True, False)
+    assert (unknown.found, unknown.summary_zh) == (False, "户籍中查无此公民身份号码")
+    (asked, *_) = partners.received("GONGAN", "hukou_verify")
+    assert asked.client_id == "SHEBAO-130406"
+
+
+def test_identity_check_with_gongan_down_is_a_clear_unavailable_error(services, partners):
+    household = next(iter(partners.datasets().households.values()))
+    partners.set_mode("GONGAN", Mode.DOWN)
+
+    with pytest.raises(UnavailableError) as raised:
+        ask_gongan(services, household.id_number, household.name)
+
+    assert "公安" in raised.value.message
+
+
+def test_identity_check_with_garbage_from_gongan_is_a_partner_response_error(services, partners):
+    household = next(iter(partners.datasets().households.values()))
+    partners.set_mode("GONGAN", Mode.GARBAGE)
+
+    with pytest.raises(PartnerResponseError):
+        ask_gongan(services, household.id_number, household.name)

@@ -76,3 +76,9 @@ class StatusCheckRequest(StrictInput):
     id_number: str = Field(min_length=15, max_length=18, description="公民身份号码")
     on: date = Field(strict=False, description="核验日期（YYYY-MM-DD）")
     purpose: str = Field(min_length=1, max_length=100, description="核验目的/依据（如案件编号）")
+
+
+class IdentityCheckRequest(StrictInput):
+    id_number: str = Field(min_length=15, max_length=18, description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    purpose: str = Field(min_length=1, max_length=100, description="核验目的/依据（如案件编号）")

@@ -4,13 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from retirelink.exchange.identity_checks import check_identity
 from retirelink.exchange.model import Transport
 from retirelink.exchange.services import recent_jobs
 from retirelink.exchange.status_checks import check_alive_and_free
 from retirelink.security.masking import mask_id_number, may_see_unmasked
 from retirelink.web.api.partner import status_check_json
-from retirelink.web.deps import CurrentActor, UnitOfWorkDep
-from retirelink.web.schemas import StatusCheckRequest
+from retirelink.web.deps import CurrentActor, ServicesDep, UnitOfWorkDep
+from retirelink.web.schemas import IdentityCheckRequest, StatusCheckRequest
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["数据共享"])
 
@@ -27,6 +28,37 @@ def api_alive_and_free(
     )
     shown = check.id_number if may_see_unmasked(actor) else mask_id_number(check.id_number)
     return status_check_json(check, id_number=shown)
+
+
+@router.post(
+    "/verifications/identity",
+    summary="户籍身份核验（实时询问公安：是否登记、姓名是否一致、户籍状态，附公安记录，留痕）",
+)
+def api_identity(
+    body: IdentityCheckRequest, actor: CurrentActor, uow: UnitOfWorkDep, services: ServicesDep
+) -> dict[str, Any]:
+    check = check_identity(
+        uow,
+        actor=actor,
+        gateway=services.gateway,
+        registry=services.partners.current(),
+        id_number=body.id_number,
+        name=body.name,
+        purpose=body.purpose,
+    )
+    record = check.record
+    return {
+        "id_number": check.id_number
+        if may_see_unmasked(actor)
+        else mask_id_number(check.id_number),
+        "found": check.found,
+        "name_matches": check.name_matches,
+        "status": record.status if record else None,
+        "status_label": record.status_label if record else None,
+        "status_date": record.status_date.isoformat() if record and record.status_date else None,
+        "differences": list(check.differences),
+        "summary": check.summary_zh,
+    }
 
 
 @router.get("/jobs", summary="最近的数据交换作业（文件、接口、库表同步）及其计数")
