@@ -40,7 +40,7 @@ _PRISONS = ("河北省冀东监狱", "河北省邯郸监狱", "河北省石家�
 _INSERT_CHUNK = 20_000
 
 
-def _table() -> Table:
+def partner_table() -> Table:
     return Table(
         TABLE,
         MetaData(),
@@ -78,8 +78,8 @@ def _rows(start: int, stop: int, rng: random.Random) -> list[dict[str, object]]:
     return rows
 
 
-def _fill(engine: Engine, rows: int) -> None:
-    table = _table()
+def fill_partner_table(engine: Engine, rows: int) -> None:
+    table = partner_table()
     table.create(engine)
     rng = random.Random(1)
     for start in range(1, rows + 1, _INSERT_CHUNK):
@@ -104,7 +104,7 @@ def _measure(backend: str, rows: int, batch: int) -> dict[str, object]:
         engine = create_engine(db.url)
         try:
             with Stopwatch() as setup:
-                _fill(engine, rows)
+                fill_partner_table(engine, rows)
             with Stopwatch() as read:
                 read_rows, batches = _read_all(engine, batch)
         finally:

@@ -114,13 +114,19 @@ def _publish_files(sims: PartnerSimulators, data_dir: Path, sifa_url: str) -> No
         console.print(f"文件交换（GB18030）：{path}")
 
 
-def _wait_for_interrupt() -> None:
+def _stop_on_terminate() -> threading.Event:
+    """An event set by SIGTERM; installed before anything starts, so a service manager (or a
+    test) stopping us early still gets the orderly shutdown."""
     stop = threading.Event()
 
     def on_terminate(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_terminate)
+    return stop
+
+
+def _wait_for_interrupt(stop: threading.Event) -> None:
     try:
         while not stop.wait(0.5):
             pass
@@ -178,6 +184,7 @@ def serve(
         None, help="司法共享库表所在数据库（默认 <数据目录>/partners/sifa.db）"
     ),
 ) -> None:
+    stop = _stop_on_terminate()
     data_dir = settings_from_env().data_dir
     config = SimulatorConfig(
         district=_district(data_dir, seed=seed, persons=persons, as_of=as_of),
@@ -189,7 +196,7 @@ def serve(
     )
     with demo_partners(data_dir, config, sifa_database_url):
         console.print("模拟部门运行中，按 Ctrl-C 停止")
-        _wait_for_interrupt()
+        _wait_for_interrupt(stop)
     console.print("模拟部门已停止")
 
 
