@@ -108,9 +108,10 @@ def _as_text(value: CellValue) -> str:
 
 def parse_id_cell(value: CellValue, *, as_of: date) -> str:
     """An ID cell as 18 characters (15-digit numbers upgraded); Excel numbers are refused."""
-    if isinstance(value, int | float) or _SCIENTIFIC.match(_as_text(value)):
+    text = _as_text(value)
+    if isinstance(value, int | float) or _SCIENTIFIC.match(text):
         raise InvalidInputError(EXCEL_NUMBER_ID, field="id_number")
-    return parse_id_number(_as_text(value), on=as_of).value
+    return parse_id_number(text, on=as_of).value
 
 
 def birth_date_of(id_number: str) -> date:
@@ -133,6 +134,11 @@ def parse_date_cell(value: CellValue) -> date:
     if isinstance(value, date):
         return value if type(value) is date else date(value.year, value.month, value.day)
     text = _as_text(value)
+    if _is_plain_iso_day(text):
+        try:  # the common case, parsed in C
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInputError(f"日期{text}不存在") from None
     match = _DATE_SEPARATED.match(text) or _DATE_COMPACT.match(text)
     if match is None:
         raise InvalidInputError("日期格式应为YYYY-MM-DD、YYYY/MM/DD或YYYYMMDD")
@@ -141,6 +147,17 @@ def parse_date_cell(value: CellValue) -> date:
         return date(year, month, day)
     except ValueError:
         raise InvalidInputError(f"日期{text}不存在") from None
+
+
+def _is_plain_iso_day(text: str) -> bool:
+    """``YYYY-MM-DD`` with ASCII digits (what most partner systems send)."""
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and text.isascii()
+        and (text[:4] + text[5:7] + text[8:]).isdigit()
+    )
 
 
 def _parse(spec: FieldSpec, value: CellValue, as_of: date) -> ParsedValue:
@@ -180,15 +197,17 @@ class RowSchema:
         for spec in self.fields:
             index = columns.get(spec.name)
             value = cells[index] if index is not None and index < len(cells) else None
-            if not _as_text(value):
+            text = _as_text(value)
+            if not text:
                 parsed[spec.name] = None
                 if spec.required:
                     issues.append(RowIssue(row_number, spec.name, f"{spec.label}不能为空"))
                 continue
             try:
-                parsed[spec.name] = _parse(spec, value, as_of)
+                # Text cells are parsed from their stripped text; Excel numbers and dates as is.
+                parsed[spec.name] = _parse(spec, text if isinstance(value, str) else value, as_of)
             except InvalidInputError as error:
-                issues.append(RowIssue(row_number, spec.name, error.message, _as_text(value)))
+                issues.append(RowIssue(row_number, spec.name, error.message, text))
         issues.extend(self._check_order(row_number, parsed))
         issues.extend(self._check_birth(row_number, parsed))
         return parsed, issues

@@ -220,14 +220,14 @@ def _convert(rule: FieldRule, text: str, on: date) -> MappedValue:
     if kind is MappedKind.DATE:
         return parse_date_cell(text)
     if kind is MappedKind.DAY_OF_DATETIME:
-        return parse_date_cell(_day_part(text))
+        return parse_date_cell(day_of(text))
     return text
 
 
-def _day_part(text: str) -> str:
+def day_of(text: str) -> str:
     """``2026-11-30 14:20``, ``2026-11-30T14:20:05`` or ``20261130142005`` -> the day part.
 
-    >>> _day_part("2026-11-30 14:20"), _day_part("20261130142005"), _day_part("2026-11-30")
+    >>> day_of("2026-11-30 14:20"), day_of("20261130142005"), day_of("2026-11-30")
     ('2026-11-30', '20261130', '2026-11-30')
     """
     day = text.replace("T", " ").split(" ", 1)[0]

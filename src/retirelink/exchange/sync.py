@@ -10,14 +10,14 @@ mismatch, ledgered and shown, never silently ignored. (An idle run, which receiv
 does not recount.)
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 
 from retirelink.errors import PartnerResponseError, UnavailableError
-from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA, ParsedValue
-from retirelink.exchange.mapping import FieldMapping, map_record
+from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA
+from retirelink.exchange.mapping import FieldMapping, FieldRule, MappedKind, day_of
 from retirelink.exchange.model import (
     CatalogueItem,
     ChangeBatch,
@@ -130,21 +130,25 @@ def _apply(
 
 
 def _rows(batch: ChangeBatch, layout: FieldMapping, as_of: date) -> list[RowResult]:
+    """Each record as the row schema's cells, taken from the partner's fields by the layout,
+    then validated once by the schema (IDs, dates, order) like a file row."""
+    picks = [layout.fields.get(name) for name in _FIELDS]
     rows: list[RowResult] = []
     for index, record in enumerate(batch.records, 1):
         number = int(record.position) if record.position.isdigit() else index
-        mapped = map_record(record.fields, layout, on=as_of, row_number=number)
-        if isinstance(mapped, list):
-            rows.append((number, {}, mapped))
-            continue
-        cells = [_text(mapped.values.get(name)) for name in _FIELDS]
+        cells = [_cell(record.fields, rule) for rule in picks]
         parsed, issues = PARTNER_EVENT_SCHEMA.validate(number, cells, _COLUMNS, as_of)
         rows.append((number, parsed, issues))
     return rows
 
 
-def _text(value: ParsedValue) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value
+def _cell(fields: Mapping[str, str], rule: FieldRule | None) -> str | None:
+    if rule is None:
+        return None
+    value = fields.get(rule.source)
+    if value and rule.kind is MappedKind.DAY_OF_DATETIME:
+        return day_of(value)
+    return value
 
 
 def _stopped(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import mul
 from types import MappingProxyType
 
 from retirelink.errors import InvalidInputError
@@ -79,7 +80,7 @@ class IdNumber:
 
 
 def _require_digits(text: str, length: int, message: str, field: str) -> None:
-    if len(text) != length or not set(text) <= _ASCII_DIGITS:
+    if len(text) != length or not (text.isascii() and text.isdigit()):
         raise InvalidInputError(message, field=field)
 
 
@@ -90,7 +91,8 @@ def id_check_character(first17: str) -> str:
     'X'
     """
     _require_digits(first17, 17, "计算校验码需要17位数字的本体码", _ID_FIELD)
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    # map/mul in C: this runs once per row of million-row partner files.
+    total = sum(map(mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK_CHARS[total % 11]
 
 
@@ -110,7 +112,10 @@ def upgrade_15_to_18(id15: str) -> str:
 
 def _check_charset_18(text: str) -> None:
     # GB 11643-1999 号码的结构: 17 digits of 本体码, then a check character 0-9 or X.
-    for position, char in enumerate(text[:17], start=1):
+    body, check = text[:17], text[17]
+    if body.isascii() and body.isdigit() and (check == "X" or "0" <= check <= "9"):
+        return  # the usual case, decided without a Python-level loop
+    for position, char in enumerate(body, start=1):
         if char not in _ASCII_DIGITS:
             raise InvalidInputError(
                 f"公民身份号码第{position}位应为数字，实际为“{char}”", field=_ID_FIELD

@@ -12,7 +12,16 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # psycopg prepares a statement after five runs, and PostgreSQL may then switch to a generic
+    # plan made while a table was still small: a bulk import that looks up the rows it has
+    # just written would keep seq-scanning a growing table. Custom plans per run avoid that.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 READ_ONLY_OPTION = "retirelink_read_only"
