@@ -123,7 +123,8 @@ def _apply(
             uow.sync_cursors.save(cursor)
 
     with uow_factory() as uow:
-        rows = RowList(tuple(_rows(batch, feed.layout, uow.clock.today())), format=feed.transport)
+        wire = "json" if feed.transport is Transport.API else "table"
+        rows = RowList(tuple(_rows(batch, feed.layout, uow.clock.today())), format=wire)
         return receive(
             uow, actor=SYSTEM_ACTOR, transfer=transfer, rows=rows, before_commit=move_cursor
         )

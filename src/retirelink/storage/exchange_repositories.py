@@ -65,11 +65,12 @@ _RECORDS_OF_PERSONS = (
 def _nonce_upsert(dialect_insert: Any) -> Any:
     """INSERT … ON CONFLICT that takes over only an expired nonce (see seen_or_remember)."""
     statement = dialect_insert(_NONCES)
+    # RETURNING, not rowcount: psycopg reports no row count for this statement.
     return statement.on_conflict_do_update(
         index_elements=[_NONCES.c.client_id, _NONCES.c.nonce],
         set_={"expires_at": statement.excluded.expires_at},
         where=_NONCES.c.expires_at < bindparam("now"),
-    )
+    ).returning(_NONCES.c.nonce)
 
 
 _NONCE_UPSERT = {
@@ -417,7 +418,7 @@ class SqlAlchemyNonceStore:
             statement,
             {"client_id": client_id, "nonce": nonce, "expires_at": expires_at, "now": now},
         )
-        return int(getattr(result, "rowcount", 0) or 0) == 0
+        return result.first() is None
 
     def forget_expired(self, *, now: datetime) -> int:
         result = self._session.execute(
