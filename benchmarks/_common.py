@@ -173,11 +173,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, timeout: float = 30.0) -> Iterator[str]:
+def running_server(
+    env: dict[str, str], *, timeout: float = 30.0, workers: int = 1
+) -> Iterator[str]:
     """``python -m retirelink serve --no-upgrade`` on a free loopback port; yields its URL."""
     port = free_port()
+    command = [sys.executable, "-m", "retirelink", "serve", "--port", str(port), "--no-upgrade"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "retirelink", "serve", "--port", str(port), "--no-upgrade"],
+        [*command, "--workers", str(workers)],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -7,9 +7,10 @@ Budget (issue 5): >= 200 verified + ledgered requests/s on 2 cores against the r
 load from a second process on loopback; p95 overhead of signing + ledger <= 20 ms.
 
 Setup (not timed): a migrated scratch database, a partner registry with 公安's key, a real
-``python -m retirelink serve --no-upgrade``. Load: a second process with ``--threads`` client
-threads, each sending ``POST /api/v1/partner/notices`` with one death notice (a new message id
-and a new person each time), signed HMAC-SM3 with a fresh nonce. The server checks the
+``python -m retirelink serve --no-upgrade --workers 2`` (one web process per core). Load: a
+second process with ``--threads`` client threads, each sending
+``POST /api/v1/partner/notices`` with one death notice (a new message id and a new person
+each time), signed HMAC-SM3 with a fresh nonce. The server checks the
 signature, timestamp and nonce (stored in the database), the catalogue, validates the record,
 verifies it against persons and earlier notices, stores job, record, receipt and ledger entry
 in one transaction and answers with the signed receipt. Every answer is checked (status 200,
@@ -205,18 +206,20 @@ def main(argv: list[str] | None = None) -> int:
     args_parser.add_argument("--warmup", type=int, default=100)
     args_parser.add_argument("--threads", type=int, default=8)
     args_parser.add_argument("--overhead-samples", type=int, default=2000)
+    args_parser.add_argument("--workers", type=int, default=2, help="web worker processes")
     args = args_parser.parse_args(argv)
     for backend in selected_backends(args.backend):
         with scratch(backend) as db:
             migrate.upgrade(db.url)
             write_registry(db)
-            with running_server(db.server_env()) as base_url:
+            with running_server(db.server_env(), workers=args.workers) as base_url:
                 run_load(base_url, 0, args.warmup, args.threads)
                 seconds, latencies = run_load(base_url, args.warmup, args.requests, args.threads)
             result = {
                 "backend": backend,
                 "requests": len(latencies),
                 "threads": args.threads,
+                "server_workers": args.workers,
                 "seconds": round(seconds, 2),
                 "requests_per_second": round(len(latencies) / seconds, 1),
                 "latency_ms": latency_ms(latencies),

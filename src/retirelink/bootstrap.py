@@ -113,6 +113,7 @@ def build(
         registry=partners.current,
         gateway=gateway,
         sources=feed_sources,
+        prefetchers=feed_sources.prefetcher,
         catalogue=catalogue,
         data_dir=settings.data_dir,
     )

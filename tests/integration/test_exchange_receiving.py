@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from retirelink.exchange import receiving
+from retirelink.exchange import services as services_module
 from retirelink.exchange.catalogue import load_catalogue
 from retirelink.exchange.model import DisputeStatus, JobStatus, OutboxOperation, RecordFlag
 from retirelink.exchange.receipts import Direction, verify_receipt
@@ -201,3 +202,41 @@ def test_a_file_on_disk_is_streamed_and_applied(seeded, tmp_path):
     assert outcome.job.filename == "卫健死亡证明.csv"
     assert outcome.job.encoding.lower() in {"gb18030", "gbk"}
     assert outcome.job.payload_digest == digest_hex(path.read_bytes())
+
+
+@pytest.mark.parametrize("in_child", [False, True], ids=["in_process", "child_process"])
+def test_a_large_file_read_in_a_second_process_gives_the_same_outcome(
+    seeded, tmp_path, monkeypatch, in_child
+):
+    if in_child:
+        monkeypatch.setattr(services_module, "PIPELINE_MIN_BYTES", 0)
+    good = tmp_path / "good.csv"
+    rows = [
+        (make_id_number("19500101", sequence=f"{n:03d}"), "张三", "2026-10-03") for n in range(30)
+    ]
+    good.write_bytes(death_csv(rows))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(death_csv([*rows[:5], (wrong_check_digit(LI), "李秀英", "2026-10-02")]))
+    headless = tmp_path / "headless.csv"
+    headless.write_bytes("姓名,死亡日期\r\n王建国,2026-10-01\r\n".encode("gbk"))
+
+    outcomes = [import_on_disk(seeded, path) for path in (good, bad, headless)]
+
+    assert [outcome.applied for outcome in outcomes] == [True, False, False]
+    assert outcomes[0].job.rows_applied == 30
+    assert outcomes[0].job.encoding.lower() in {"gbk", "gb18030"}
+    assert [(i.row_number, i.field) for i in outcomes[1].issues] == [(7, "id_number")]
+    assert outcomes[2].issues[0].row_number is None
+    assert "缺少必需的列" in outcomes[2].issues[0].message_zh
+
+
+def import_on_disk(services, path):
+    with services.uow() as uow:
+        return import_partner_path(
+            uow,
+            actor=actor_for(services, "clerk"),
+            path=path,
+            item_code=DEATH_ITEM,
+            catalogue=CATALOGUE,
+            receipt_key=KEY,
+        )

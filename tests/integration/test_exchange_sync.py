@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
 from retirelink.archives.model import DepartmentKind
 from retirelink.errors import PartnerResponseError, UnavailableError
@@ -20,6 +20,9 @@ from retirelink.exchange.model import (
     Transport,
 )
 from retirelink.exchange.receipts import verify_receipt
+from retirelink.exchange.registry import FeedSpec
+from retirelink.exchange.sources.shared_table import SharedTableSource
+from retirelink.exchange.sources.table_reader import table_prefetcher
 from retirelink.exchange.sync import Feed, restart_feed, sync_feed
 from retirelink.ledger.model import LedgerAction
 from retirelink.rules.identifiers import parse_id_number
@@ -209,3 +212,43 @@ def test_a_health_feed_is_mapped_from_the_partners_field_names(seeded):
     assert row.id_number == parse_id_number(old_id, on=date(2026, 11, 23)).value
     assert row.id_number.startswith("13040619600101007")
     assert str(row.event_date) == "2026-11-02"
+
+
+def test_a_table_backlog_is_read_by_a_reader_process_with_the_same_outcome(seeded, tmp_path):
+    url = f"sqlite:///{tmp_path / 'partner.db'}"
+    engine = create_engine(url)
+    table = Table(
+        "prisoners",
+        MetaData(),
+        Column("seq", Integer, primary_key=True),
+        Column("zjhm", String(18)),
+        Column("xm", String(20)),
+        Column("jyrq", String(10)),
+        Column("sfrq", String(10)),
+        Column("xfzl", String(20)),
+    )
+    table.create(engine)
+    rows = [dict(prisoner(n)[1], seq=n) for n in range(1, 26)]
+    rows[20]["zjhm"] = wrong_check_digit(rows[20]["zjhm"])  # row 21: rejected in the reader
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{c.name: r[c.name] for c in table.c} for r in rows])
+    spec = FeedSpec("SIFA", PRISON, "table", url, "prisoners", "seq")
+    source = SharedTableSource(engine, "prisoners", watermark_column="seq", name=spec.name)
+    feed = Feed(
+        source,
+        CATALOGUE.item(PRISON),
+        layout_for(PRISON),
+        LINK,
+        Transport.TABLE_SYNC,
+        prefetch=table_prefetcher(spec, source),
+    )
+
+    report = sync_feed(seeded.uow, feed, batch_size=10)
+
+    engine.dispose()
+    # Batch 1 was read here, batch 2 by the reader process; batch 3 holds the bad row.
+    assert report.status is SyncStatus.FAILED
+    assert (report.batches, report.rows, report.watermark) == (3, 20, "20")
+    assert report.rejected is not None
+    assert [issue.row_number for issue in report.rejected.issues] == [21]
+    assert stored(seeded) == 20

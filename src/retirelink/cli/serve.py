@@ -16,6 +16,7 @@ def serve(
     partners: bool = typer.Option(
         False, help="同时在本进程中启动模拟协同部门（演示用，端口 8100–8106）"
     ),
+    workers: int = typer.Option(1, min=1, max=64, help="Web 工作进程数（多核服务器可设为核数）"),
 ) -> None:
     settings = settings_from_env()
     if upgrade:
@@ -26,10 +27,10 @@ def serve(
                 settings.data_dir, base_port=DEFAULT_BASE_PORT, control_port=DEFAULT_CONTROL_PORT
             )
             stack.enter_context(demo_partners(settings.data_dir, config))
-        _run(host or settings.host, port or settings.port)
+        _run(host or settings.host, port or settings.port, workers)
 
 
-def _run(bind_host: str, bind_port: int) -> None:
+def _run(bind_host: str, bind_port: int, workers: int) -> None:
     console.print(f"退休档案协同共享平台 已启动：[bold]http://{bind_host}:{bind_port}[/bold]")
     # A factory path, not an import: the CLI and the web app stay independent entrypoints.
     uvicorn.run(
@@ -37,5 +38,6 @@ def _run(bind_host: str, bind_port: int) -> None:
         factory=True,
         host=bind_host,
         port=bind_port,
+        workers=workers,
         log_level="warning",
     )

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,7 +25,8 @@ import numpy as np
 
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.file_formats import FileFormat, open_table
-from retirelink.exchange.file_schema import ParsedValue, RowIssue, RowSchema
+from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA, ParsedValue, RowIssue, RowSchema
+from retirelink.exchange.prefetch import in_child_process
 
 MAX_LISTED_ISSUES = 1000
 ParsedRow = dict[str, ParsedValue]
@@ -71,20 +73,23 @@ class ValidationSummary:
 
 
 class DuplicateFinder:
-    """Rows repeating an earlier row's key, found after the pass from 64-bit key hashes."""
+    """Rows repeating an earlier row's key, found after the pass from 64-bit key hashes.
+
+    Python's own string hash (SipHash, 64-bit, keyed per process) is used: the hashes live and
+    are compared within one import, and it costs a fraction of a cryptographic digest.
+    """
 
     def __init__(self) -> None:
-        self._hashes = array("Q")
+        self._hashes = array("q")
         self._rows = array("I")
 
     def add(self, row_number: int, key: str) -> None:
-        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-        self._hashes.append(int.from_bytes(digest, "little"))
+        self._hashes.append(hash(key))
         self._rows.append(row_number)
 
     def duplicates(self) -> Iterator[tuple[int, int]]:
         """``(row_number, first_row_number)`` for every repeat, in row order."""
-        hashes = np.frombuffer(self._hashes, dtype=np.uint64)
+        hashes = np.frombuffer(self._hashes, dtype=np.int64)
         rows = np.frombuffer(self._rows, dtype=np.uint32)
         if hashes.size < 2:
             return
@@ -250,3 +255,42 @@ class RowStream:
             for row_number, cells in table.rows:
                 parsed, issues = self._schema.validate(row_number, cells, columns, self._as_of)
                 yield row_number, parsed, issues
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+def partner_event_chunks(
+    path: str, as_of: date, chunk_rows: int
+) -> Iterator[tuple[str, str, list[tuple[int, ParsedRow, list[RowIssue]]]]]:
+    """The rows of a partner-event file in chunks, with the format and encoding: what a
+    child process sends back (module-level and plain arguments, so it can be spawned)."""
+    stream = RowStream(partial(_open_binary, Path(path)), PARTNER_EVENT_SCHEMA, as_of=as_of)
+    chunk: list[tuple[int, ParsedRow, list[RowIssue]]] = []
+    for row in stream:
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            yield stream.format, stream.encoding, chunk
+            chunk = []
+    yield stream.format, stream.encoding, chunk
+
+
+class ChildRowStream:
+    """Like :class:`RowStream` for a partner-event file on disk, but read and validated in a
+    child process (``prefetch.in_child_process``) while this process applies the rows."""
+
+    def __init__(self, path: Path, *, as_of: date, chunk_rows: int = 2000) -> None:
+        self._path = path
+        self._as_of = as_of
+        self._chunk_rows = chunk_rows
+        self.format = ""
+        self.encoding = ""
+
+    def __iter__(self) -> Iterator[tuple[int, ParsedRow, list[RowIssue]]]:
+        chunks = in_child_process(
+            partner_event_chunks, str(self._path), self._as_of, self._chunk_rows
+        )
+        for file_format, encoding, rows in chunks:
+            self.format, self.encoding = file_format, encoding
+            yield from rows

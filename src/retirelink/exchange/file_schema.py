@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.file_formats import CellValue
-from retirelink.rules.identifiers import parse_id_number
+from retirelink.rules.identifiers import normalise_id_number
 
 ParsedValue = str | date | None
 
@@ -99,6 +99,8 @@ class HeaderMap:
 
 
 def _as_text(value: CellValue) -> str:
+    if type(value) is str:  # the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, date):
@@ -111,7 +113,7 @@ def parse_id_cell(value: CellValue, *, as_of: date) -> str:
     text = _as_text(value)
     if isinstance(value, int | float) or _SCIENTIFIC.match(text):
         raise InvalidInputError(EXCEL_NUMBER_ID, field="id_number")
-    return parse_id_number(text, on=as_of).value
+    return normalise_id_number(text, on=as_of)
 
 
 def birth_date_of(id_number: str) -> date:

@@ -261,20 +261,34 @@ class _Applier:
         held = {record.key for record in stored if record.item_code == self._item.code}
         priors = _priors_by_person(stored)
         checked: list[PartnerRecord] = []
-        for record in (record for record in pending if record.key not in held):
-            previous = priors.setdefault(record.id_number, [])
-            person = _known(record.id_number, known, previous)
-            result = check_against_held(record, person=person, previous=previous)
-            kinds = {problem.kind for problem in result.problems}
-            if ProblemKind.CONTRADICTION in kinds:
-                record = _with_flag(record, RecordFlag.DISPUTED)
-            elif ProblemKind.UNKNOWN_PERSON in kinds:
-                record = _with_flag(record, RecordFlag.UNKNOWN_PERSON)
-            checked.append(record)
-            previous.append(PriorNotice.from_record(record))
-            if result.dispute is not None:
-                open_dispute(self._uow, result.dispute, job_id=self._job_id, now=self._now)
+        for record in pending:
+            if record.key not in held:
+                checked.append(self._checked(record, known, priors))
         return checked
+
+    def _checked(
+        self, record: PartnerRecord, known: dict[str, str], priors: dict[str, list[PriorNotice]]
+    ) -> PartnerRecord:
+        previous = priors.get(record.id_number)
+        if previous is None:
+            # Nothing else is known about the person (the usual case): no contradiction is
+            # possible, only an unknown person to flag. Later rows of this transfer about the
+            # same person must still see this one.
+            priors[record.id_number] = [PriorNotice.from_record(record)]
+            if record.id_number in known or self._item.code not in DEATH_ITEMS:
+                return record
+            return _with_flag(record, RecordFlag.UNKNOWN_PERSON)
+        person = _known(record.id_number, known, previous)
+        result = check_against_held(record, person=person, previous=previous)
+        kinds = {problem.kind for problem in result.problems}
+        if ProblemKind.CONTRADICTION in kinds:
+            record = _with_flag(record, RecordFlag.DISPUTED)
+        elif ProblemKind.UNKNOWN_PERSON in kinds:
+            record = _with_flag(record, RecordFlag.UNKNOWN_PERSON)
+        previous.append(PriorNotice.from_record(record))
+        if result.dispute is not None:
+            open_dispute(self._uow, result.dispute, job_id=self._job_id, now=self._now)
+        return record
 
 
 def _priors_by_person(records: Iterable[PartnerRecord]) -> dict[str, list[PriorNotice]]:

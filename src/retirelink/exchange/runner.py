@@ -6,12 +6,14 @@ forgets expired request nonces. ``retirelink exchange run`` does one pass; the w
 recorded and the pass goes on: one partner being down must not stop the others.
 """
 
+import fcntl
 import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from retirelink.errors import RetireLinkError
 from retirelink.exchange.catalogue import Catalogue
@@ -21,11 +23,18 @@ from retirelink.exchange.model import PartnerLink, Transport
 from retirelink.exchange.outbox import DeliveryReport, deliver_due
 from retirelink.exchange.ports import DepartmentSource, ExchangeUnitOfWork, PartnerGateway
 from retirelink.exchange.registry import FeedSpec, Registry
-from retirelink.exchange.sync import Feed, SyncReport, sync_feed
+from retirelink.exchange.sync import Feed, Prefetcher, SyncReport, sync_feed
 
 log = logging.getLogger(__name__)
 
 SourceFactory = Callable[[FeedSpec, PartnerLink], DepartmentSource]
+PrefetcherFactory = Callable[[FeedSpec, PartnerLink], Prefetcher | None]
+
+
+def _no_prefetch(_spec: FeedSpec, _link: PartnerLink) -> Prefetcher | None:
+    return None
+
+
 # Records per batch: a partner's API pages are small (the usual cap is 1,000 per request);
 # a shared table is read by us directly, in bigger batches.
 _BATCH = {"api": 1000, "table": 10_000}
@@ -49,8 +58,10 @@ class ExchangeRunner:
     sources: SourceFactory
     catalogue: Catalogue
     data_dir: Path
+    prefetchers: PrefetcherFactory = _no_prefetch
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
+    _lock_file: TextIO | None = field(default=None, init=False)
 
     def run_once(self) -> PassSummary:
         summary = PassSummary()
@@ -74,7 +85,14 @@ class ExchangeRunner:
             link = next(link for link in registry.links if link.department == spec.department)
             item = self.catalogue.item(spec.item)
             transport = Transport.TABLE_SYNC if spec.via == "table" else Transport.API
-            feed = Feed(self.sources(spec, link), item, layout_for(item.code), link, transport)
+            feed = Feed(
+                self.sources(spec, link),
+                item,
+                layout_for(item.code),
+                link,
+                transport,
+                prefetch=self.prefetchers(spec, link),
+            )
             summary.feeds.append(sync_feed(self.uow, feed, batch_size=_BATCH[spec.via]))
         except RetireLinkError as error:
             summary.errors.append(f"{spec.name}：{error.message}")
@@ -94,8 +112,12 @@ class ExchangeRunner:
             uow.commit()
 
     def start(self, interval_seconds: float) -> None:
-        """Run passes every ``interval_seconds`` in a daemon thread until ``stop``."""
-        if self._thread is not None:
+        """Run passes every ``interval_seconds`` in a daemon thread until ``stop``.
+
+        With several web worker processes, only the one holding the worker lock file runs
+        passes; the others stay idle (two pollers would only race for the same batches).
+        """
+        if self._thread is not None or not self._take_worker_lock():
             return
         self._stop.clear()
         self._thread = threading.Thread(
@@ -108,6 +130,20 @@ class ExchangeRunner:
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing releases the lock
+            self._lock_file = None
+
+    def _take_worker_lock(self) -> bool:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = (self.data_dir / "exchange-worker.lock").open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
 
     def _loop(self, interval_seconds: float) -> None:
         while not self._stop.is_set():

@@ -10,12 +10,12 @@ mismatch, ledgered and shown, never silently ignored. (An idle run, which receiv
 does not recount.)
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 
-from retirelink.errors import PartnerResponseError, UnavailableError
+from retirelink.errors import PartnerResponseError, RetireLinkError, UnavailableError
 from retirelink.exchange.file_schema import PARTNER_EVENT_SCHEMA
 from retirelink.exchange.mapping import FieldMapping, FieldRule, MappedKind, day_of
 from retirelink.exchange.model import (
@@ -49,6 +49,26 @@ class Feed:
     layout: FieldMapping
     link: PartnerLink
     transport: Transport
+    prefetch: "Prefetcher | None" = None
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A fetched batch with its rows mapped and validated, ready to apply."""
+
+    after: str | None
+    next_after: str | None
+    has_more: bool
+    digest: str
+    rows: tuple[RowResult, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+# Reads and prepares batches elsewhere (a reader process): (after, limit, as of) -> batches.
+Prefetcher = Callable[[str | None, int, date], Iterator[PreparedBatch]]
 
 
 @dataclass(frozen=True)
@@ -71,37 +91,71 @@ def sync_feed(
     max_batches: int | None = None,
 ) -> SyncReport:
     """Pull every change after the stored watermark, batch by batch; see the module docstring."""
-    cursor = _cursor(uow_factory, feed)
+    cursor, today = _cursor(uow_factory, feed)
     after, received = cursor.watermark, cursor.rows_received
     batches = rows = applied = 0
-    while max_batches is None or batches < max_batches:
-        try:
-            batch = feed.source.fetch_changes(after, limit=batch_size)
-        except (UnavailableError, PartnerResponseError) as error:
-            return _stopped(uow_factory, feed, after, received, error.message, batches, rows)
-        if batch.count == 0:
-            break
-        outcome = _apply(uow_factory, feed, batch, received)
-        batches += 1
-        if not outcome.applied:
-            message = f"第{batches}批（{batch.after or '起点'}之后{batch.count}条）被拒收"
-            return _stopped(uow_factory, feed, after, received, message, batches, rows, outcome)
-        after, received = batch.next_after, received + batch.count
-        fresh = 0 if outcome.duplicate else outcome.job.rows_applied
-        rows, applied = rows + batch.count, applied + fresh
-        if not batch.has_more:
-            break
+    prepared = _prepared_batches(feed, after, batch_size, today)
+    try:
+        while max_batches is None or batches < max_batches:
+            try:
+                batch = next(prepared, None)
+            except RetireLinkError as error:  # down, garbage, a failed reader process
+                return _stopped(uow_factory, feed, after, received, error.message, batches, rows)
+            if batch is None or batch.count == 0:
+                break
+            outcome = _apply(uow_factory, feed, batch, received)
+            batches += 1
+            if not outcome.applied:
+                message = f"第{batches}批（{batch.after or '起点'}之后{batch.count}条）被拒收"
+                return _stopped(uow_factory, feed, after, received, message, batches, rows, outcome)
+            after, received = batch.next_after, received + batch.count
+            fresh = 0 if outcome.duplicate else outcome.job.rows_applied
+            rows, applied = rows + batch.count, applied + fresh
+            if not batch.has_more:
+                break
+    finally:
+        prepared.close()  # stops a reader process running ahead
     return _reconcile(uow_factory, feed, after, received, batches, rows, applied)
 
 
-def _cursor(uow_factory: UnitOfWorkFactory, feed: Feed) -> SyncCursor:
+def _prepared_batches(
+    feed: Feed, after: str | None, limit: int, as_of: date
+) -> Generator[PreparedBatch, None, None]:
+    if feed.prefetch is not None:
+        yield from feed.prefetch(after, limit, as_of)
+    else:
+        yield from prepare_batches(feed.source, feed.layout, after, limit, as_of)
+
+
+def prepare_batches(
+    source: DepartmentSource, layout: FieldMapping, after: str | None, limit: int, as_of: date
+) -> Iterator[PreparedBatch]:
+    """Fetch batch after batch from ``after`` and make each ready to apply (rows mapped from the
+    partner's fields and validated). Runs in this process or in a reader process."""
+    while True:
+        batch = source.fetch_changes(after, limit=limit)
+        yield PreparedBatch(
+            after=batch.after,
+            next_after=batch.next_after,
+            has_more=batch.has_more,
+            digest=batch.digest,
+            rows=tuple(_rows(batch, layout, as_of)),
+        )
+        if batch.count == 0 or not batch.has_more:
+            return
+        after = batch.next_after
+
+
+def _cursor(uow_factory: UnitOfWorkFactory, feed: Feed) -> tuple[SyncCursor, date]:
+    """The feed's cursor (a fresh one the first time) and today's date, to check rows on."""
     with uow_factory() as uow:
         found = uow.sync_cursors.get(feed.source.name)
-        return found or SyncCursor(feed.source.name, None, 0, uow.clock.now(), SyncStatus.OK)
+        fresh = SyncCursor(feed.source.name, None, 0, uow.clock.now(), SyncStatus.OK)
+        return found or fresh, uow.clock.today()
 
 
 def _apply(
-    uow_factory: UnitOfWorkFactory, feed: Feed, batch: ChangeBatch, received: int
+    uow_factory: UnitOfWorkFactory, feed: Feed, batch: PreparedBatch, received: int
 ) -> ImportOutcome:
     name = feed.source.name
     span = f"{batch.after or ''}:{batch.next_after or ''}"
@@ -124,7 +178,7 @@ def _apply(
 
     with uow_factory() as uow:
         wire = "json" if feed.transport is Transport.API else "table"
-        rows = RowList(tuple(_rows(batch, feed.layout, uow.clock.today())), format=wire)
+        rows = RowList(batch.rows, format=wire)
         return receive(
             uow, actor=SYSTEM_ACTOR, transfer=transfer, rows=rows, before_commit=move_cursor
         )

@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import ColumnElement, DateTime, MetaData, String, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 from sqlalchemy.types import TypeDecorator
 
 # Every constraint gets a predictable name, so migrations can drop and alter them on
@@ -18,8 +19,23 @@ NAMING_CONVENTION = {
 }
 
 
-# Bound parameters per IN (...) list, well below SQLite's and PostgreSQL's limits.
+# Bound parameters per IN (...) list, well below SQLite's limit.
 IN_LIST_CHUNK = 500
+# Values per ``= ANY(array)`` on PostgreSQL: one parameter whatever the count, so a whole chunk
+# of an import goes in one query (500 separate parameters cost more to send than to run).
+ARRAY_CHUNK = 5000
+
+
+def one_of(column: QueryableAttribute[str], name: str, *, array: bool) -> ColumnElement[bool]:
+    """``column IN (…)`` bound as ``name``: an array parameter on PostgreSQL (``array``),
+    an expanding IN list elsewhere."""
+    if array:
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def chunk_size(dialect_name: str) -> int:
+    return ARRAY_CHUNK if dialect_name == "postgresql" else IN_LIST_CHUNK
 
 
 class Base(DeclarativeBase):

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from retirelink.exchange.file_schema import RowIssue
@@ -30,7 +31,7 @@ from retirelink.exchange.model import (
     Transport,
 )
 from retirelink.exchange.receipts import Direction, Receipt
-from retirelink.storage.base import IN_LIST_CHUNK
+from retirelink.storage.base import chunk_size, one_of
 from retirelink.storage.rows import (
     DataDisputeRow,
     ExchangeJobRow,
@@ -50,16 +51,23 @@ _NONCES = cast(Table, ExchangeNonceRow.__table__)
 # building a statement costs more than running it on these small rows.
 _INSERT_JOB = insert(_EXCHANGE_JOBS).returning(_EXCHANGE_JOBS.c.id)
 _INSERT_RECEIPT = insert(_RECEIPTS)
-_INSERT_RECORDS = insert(_PARTNER_RECORDS)
 _JOB_BY_KEY = select(ExchangeJobRow).where(ExchangeJobRow.dedupe_key == bindparam("key"))
-_RECORDS_OF_PERSONS = (
-    select(PartnerRecordRow)
+_RECORDS_OF_PERSONS = {
+    array: select(PartnerRecordRow)
     .where(
-        PartnerRecordRow.id_number.in_(bindparam("ids", expanding=True)),
+        one_of(PartnerRecordRow.id_number, "ids", array=array),
         PartnerRecordRow.item_code.in_(bindparam("items", expanding=True)),
     )
     .order_by(PartnerRecordRow.event_date, PartnerRecordRow.id)
-)
+    for array in (False, True)
+}
+_KEYS_OF_PERSONS = {
+    array: select(PartnerRecordRow.id_number, PartnerRecordRow.event_date).where(
+        PartnerRecordRow.item_code == bindparam("item"),
+        one_of(PartnerRecordRow.id_number, "ids", array=array),
+    )
+    for array in (False, True)
+}
 
 
 def _nonce_upsert(dialect_insert: Any) -> Any:
@@ -152,23 +160,24 @@ class SqlAlchemyPartnerRecordRepository:
 
     def existing_keys(self, item_code: str, id_numbers: Iterable[str]) -> set[tuple[str, date]]:
         found: set[tuple[str, date]] = set()
-        for chunk in _chunks(id_numbers):
-            rows = self._session.execute(
-                select(PartnerRecordRow.id_number, PartnerRecordRow.event_date).where(
-                    PartnerRecordRow.item_code == item_code,
-                    PartnerRecordRow.id_number.in_(chunk),
-                )
-            )
+        statement = _KEYS_OF_PERSONS[self._postgres]
+        for chunk in _chunks(id_numbers, self._session):
+            rows = self._session.execute(statement, {"item": item_code, "ids": chunk})
             found.update((row.id_number, row.event_date) for row in rows)
         return found
+
+    @property
+    def _postgres(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
 
     def for_persons(
         self, id_numbers: Iterable[str], item_codes: Iterable[str]
     ) -> list[PartnerRecord]:
         items = sorted(set(item_codes))
         found: list[PartnerRecord] = []
-        for chunk in _chunks(id_numbers):
-            rows = self._session.scalars(_RECORDS_OF_PERSONS, {"ids": chunk, "items": items})
+        statement = _RECORDS_OF_PERSONS[self._postgres]
+        for chunk in _chunks(id_numbers, self._session):
+            rows = self._session.scalars(statement, {"ids": chunk, "items": items})
             found.extend(_record(row) for row in rows)
         return found
 
@@ -194,10 +203,7 @@ class SqlAlchemyPartnerRecordRepository:
         if connection.dialect.name == "postgresql":
             _copy_rows(connection.connection.driver_connection, rows)
             return
-        # Core insert on the session's connection: no ORM bookkeeping per row.
-        connection.execute(
-            _INSERT_RECORDS, [dict(zip(_RECORD_COLUMNS, row, strict=True)) for row in rows]
-        )
+        _sqlite_insert_rows(connection, rows)
 
     def count(self, item_code: str | None = None) -> int:
         query = select(func.count()).select_from(PartnerRecordRow)
@@ -512,6 +518,39 @@ _RECORD_COLUMNS = (
 )
 
 
+def _sqlite_insert_rows(connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+    """An executemany with values already in SQLite's storage form: dates as ISO text (what
+    SQLAlchemy's Date stores) and times through the column type's own bind processor, once
+    per distinct value. Skips SQLAlchemy's per-row parameter processing on bulk imports."""
+    stamp = _PARTNER_RECORDS.c.received_at.type.bind_processor(connection.dialect)
+    assert stamp is not None
+    stamps: dict[object, object] = {}
+    prepared = []
+    for row in rows:
+        event, end, received = row[4], row[5], row[8]
+        if received not in stamps:
+            stamps[received] = stamp(received)
+        prepared.append(
+            (
+                *row[:4],
+                _iso(event),
+                _iso(end),
+                *row[6:8],
+                stamps[received],
+                row[9],
+            )
+        )
+    placeholders = ", ".join("?" * len(_RECORD_COLUMNS))
+    connection.exec_driver_sql(
+        f"INSERT INTO partner_records ({', '.join(_RECORD_COLUMNS)}) VALUES ({placeholders})",
+        prepared,
+    )
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _copy_rows(driver_connection: Any, rows: Sequence[tuple[object, ...]]) -> None:
     """Bulk rows into partner_records with PostgreSQL's COPY, inside the open transaction:
     an executemany of thousands of rows costs a server round trip per row."""
@@ -522,10 +561,11 @@ def _copy_rows(driver_connection: Any, rows: Sequence[tuple[object, ...]]) -> No
             copy.write_row(row)
 
 
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+def _chunks(values: Iterable[str], session: Session) -> Iterable[list[str]]:
     wanted = sorted(set(values))
-    for start in range(0, len(wanted), IN_LIST_CHUNK):
-        yield wanted[start : start + IN_LIST_CHUNK]
+    size = chunk_size(session.get_bind().dialect.name)
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
 
 
 def _issues_json(issues: Iterable[RowIssue]) -> str:

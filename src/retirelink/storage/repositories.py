@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from retirelink.accounts.model import SessionRecord, UserAccount
@@ -19,7 +19,7 @@ from retirelink.archives.model import (
 from retirelink.ledger.model import LedgerEntry, LedgerHead
 from retirelink.rules.identifiers import Sex
 from retirelink.security.model import Role
-from retirelink.storage.base import IN_LIST_CHUNK
+from retirelink.storage.base import chunk_size, one_of
 from retirelink.storage.rows import (
     DepartmentRow,
     EmployerRow,
@@ -58,10 +58,10 @@ class SqlAlchemyPersonRepository:
     def names_by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(id_numbers))
         found: dict[str, str] = {}
-        for start in range(0, len(wanted), IN_LIST_CHUNK):
-            rows = self._session.execute(
-                _NAMES_BY_ID, {"ids": wanted[start : start + IN_LIST_CHUNK]}
-            )
+        dialect = self._session.get_bind().dialect.name
+        size, statement = chunk_size(dialect), _NAMES_BY_ID[dialect == "postgresql"]
+        for start in range(0, len(wanted), size):
+            rows = self._session.execute(statement, {"ids": wanted[start : start + size]})
             found.update((row.id_number, row.name) for row in rows)
         return found
 
@@ -244,9 +244,12 @@ class SqlAlchemySessionRepository:
 
 
 _INSERT_ENTRY = insert(cast(Table, LedgerEntryRow.__table__))
-_NAMES_BY_ID = select(PersonRow.id_number, PersonRow.name).where(
-    PersonRow.id_number.in_(bindparam("ids", expanding=True))
-)
+_NAMES_BY_ID = {
+    array: select(PersonRow.id_number, PersonRow.name).where(
+        one_of(PersonRow.id_number, "ids", array=array)
+    )
+    for array in (False, True)
+}
 
 
 class SqlAlchemyLedgerStore:

@@ -22,6 +22,8 @@ from retirelink.exchange.sources.http_api import HttpDepartmentSource
 from retirelink.exchange.sources.http_wire import PartnerTimeouts, build_http_client
 from retirelink.exchange.sources.partner_client import CallOutcome, PartnerHttpClient, encode_body
 from retirelink.exchange.sources.shared_table import SharedTableSource
+from retirelink.exchange.sources.table_reader import table_prefetcher
+from retirelink.exchange.sync import Prefetcher
 from retirelink.security.crypto import digest_hex
 
 # What a feed pull says it is for: the catalogue purposes of the items we pull.
@@ -144,6 +146,12 @@ class FeedSources:
             name=spec.name,
             purpose=_FEED_PURPOSES.get(spec.item, FEED_PURPOSE),
         )
+
+    def prefetcher(self, spec: FeedSpec, link: PartnerLink) -> Prefetcher | None:
+        """A reader process for table feeds (their backlogs can be millions of rows)."""
+        if spec.via != "table":
+            return None
+        return table_prefetcher(spec, self(spec, link))
 
     def _engine(self, url: str) -> Engine:
         with self._lock:

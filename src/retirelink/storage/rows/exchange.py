@@ -43,22 +43,25 @@ class PartnerRecordRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64))
     department: Mapped[str] = mapped_column(String(32))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(50))
     event_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     record_type: Mapped[str | None] = mapped_column(Text)
-    job_id: Mapped[int] = mapped_column(ForeignKey("exchange_jobs.id"), index=True)
+    # Not indexed: nothing looks records up by job, and every index costs bulk imports.
+    job_id: Mapped[int] = mapped_column(ForeignKey("exchange_jobs.id"))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # NULL, 'unknown_person' or 'disputed'
     flag: Mapped[str | None] = mapped_column(String(16))
 
+    # Led by the ID number: every lookup is "these persons (and these items)"; PostgreSQL,
+    # with no statistics yet during a bulk import, would otherwise scan a whole item.
     __table_args__ = (
         UniqueConstraint(
-            "item_code",
             "id_number",
+            "item_code",
             "event_date",
-            name="uq_partner_records_item_code_id_number_event_date",
+            name="uq_partner_records_id_number_item_code_event_date",
         ),
     )
 

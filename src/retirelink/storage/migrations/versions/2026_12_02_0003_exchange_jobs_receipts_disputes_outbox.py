@@ -191,10 +191,13 @@ def upgrade() -> None:
     with op.batch_alter_table("partner_records", schema=None) as batch_op:
         batch_op.alter_column("job_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_index(batch_op.f("ix_partner_records_file_id"))
-        batch_op.create_index(
-            batch_op.f("ix_partner_records_id_number"), ["id_number"], unique=False
+        batch_op.drop_constraint(
+            "uq_partner_records_item_code_id_number_event_date", type_="unique"
         )
-        batch_op.create_index(batch_op.f("ix_partner_records_job_id"), ["job_id"], unique=False)
+        batch_op.create_unique_constraint(
+            "uq_partner_records_id_number_item_code_event_date",
+            ["id_number", "item_code", "event_date"],
+        )
         batch_op.drop_constraint(
             batch_op.f("fk_partner_records_file_id_exchange_files"), type_="foreignkey"
         )
@@ -283,8 +286,13 @@ def downgrade() -> None:
             ["file_id"],
             ["id"],
         )
-        batch_op.drop_index(batch_op.f("ix_partner_records_job_id"))
-        batch_op.drop_index(batch_op.f("ix_partner_records_id_number"))
+        batch_op.drop_constraint(
+            "uq_partner_records_id_number_item_code_event_date", type_="unique"
+        )
+        batch_op.create_unique_constraint(
+            "uq_partner_records_item_code_id_number_event_date",
+            ["item_code", "id_number", "event_date"],
+        )
         batch_op.create_index(batch_op.f("ix_partner_records_file_id"), ["file_id"], unique=False)
         batch_op.drop_column("flag")
         batch_op.drop_column("job_id")
