@@ -10,7 +10,8 @@ over a ``SharedTableSource`` from the start (the backlog read and validated by a
 process; ``--no-reader-process``: all in one process): batches of ``--batch`` rows read
 by watermark, mapped from the partner's field names, validated (ID check digit, dates),
 checked against what is held, applied with the cursor move in one transaction per batch,
-each with its signed receipt and ledger entry, then reconciled by count. Prints one JSON line per backend.
+each with its signed receipt and ledger entry, then reconciled by count. Prints one JSON
+line per backend.
 """
 
 import resource
