@@ -14,6 +14,17 @@ from sqlalchemy.engine import URL
 from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
+    "archive_facts",
+    "page_texts",
+    "pages",
+    "ingest_items",
+    "ingest_batches",
+    "lending_requests",
+    "materials",
+    "archives",
+    "blobs",
+    "background_jobs",
+    "business_archives",
     "partner_records",
     "exchange_receipts",
     "data_disputes",
