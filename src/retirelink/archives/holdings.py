@@ -257,3 +257,91 @@ class IngestBatch:
     return_reason: str = ""
     # Page-count mismatches and other batch-level findings (材料页数与目录不符 …).
     batch_issues: tuple[QcIssue, ...] = field(default_factory=tuple)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A unit of background work (OCR of one page …), claimed by one worker at a time."""
+
+    id: int
+    kind: str
+    subject: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised line: its text, box ``(x0, y0, x1, y1)`` in page pixels and score."""
+
+    text: str
+    box: tuple[int, int, int, int] | None
+    score: float
+
+
+@dataclass(frozen=True)
+class PageText:
+    page_id: int
+    status: str
+    text: str
+    lines: tuple[OcrLine, ...]
+    engine: str
+    error: str
+    processed_at: datetime
+
+
+class LendingStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "待审批",
+            "approved": "已批准",
+            "rejected": "未批准",
+            "revoked": "已撤销",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class LendingRequest:
+    """调阅: who asks to view which archive, why and under which legal basis; once approved,
+    the pages can be viewed (watermarked, every view ledgered) until ``view_until``."""
+
+    id: int | None
+    archive_id: int
+    requester: str
+    requester_department: str
+    purpose: str
+    legal_basis: str
+    origin: str
+    status: LendingStatus
+    requested_at: datetime
+    view_hours: int
+    external_reference: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+    view_until: datetime | None = None
+
+    def viewable_at(self, moment: datetime) -> bool:
+        return (
+            self.status is LendingStatus.APPROVED
+            and self.view_until is not None
+            and moment < self.view_until
+        )

@@ -1,10 +1,24 @@
 """What the archives use cases need from storage."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
+from retirelink.archives.holdings import (
+    Archive,
+    Blob,
+    IngestBatch,
+    IngestItem,
+    LendingRequest,
+    Material,
+    OcrLine,
+    Page,
+    PageText,
+    QueuedJob,
+)
 from retirelink.archives.model import Department, Employer, Person, PersonSummary
+from retirelink.archives.retention import BusinessVolume
 from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 
@@ -101,3 +115,172 @@ class BlobStore(Protocol):
     def describe(self) -> str:
         """Where the store is, for reports (a directory, or ``s3://bucket/prefix``)."""
         ...
+
+
+class ArchiveRepository(Protocol):
+    def add(self, archive: Archive) -> Archive: ...
+
+    def get(self, archive_id: int) -> Archive | None: ...
+
+    def get_by_number(self, archive_number: str) -> Archive | None: ...
+
+    def get_by_person(self, person_id: int) -> Archive | None: ...
+
+
+class MaterialRepository(Protocol):
+    def add(self, material: Material) -> Material: ...
+
+    def get(self, material_id: int) -> Material | None: ...
+
+    def for_archive(self, archive_id: int) -> list[Material]:
+        """The archive's materials ordered by class, then sequence."""
+        ...
+
+    def find(self, archive_id: int, class_code: str, sequence: int) -> Material | None: ...
+
+    def update(self, material: Material) -> None: ...
+
+
+class BlobRepository(Protocol):
+    def get(self, sha256: str) -> Blob | None: ...
+
+    def add_if_new(self, blob: Blob) -> bool:
+        """Record a blob; False (nothing written) when the digest is already known."""
+        ...
+
+    def count_and_bytes(self) -> tuple[int, int]: ...
+
+    def iter_all(self, batch: int = 1000) -> Iterator[Blob]:
+        """Every blob in key order, read in batches (a repository may hold millions)."""
+        ...
+
+
+class PageRepository(Protocol):
+    def add(self, page: Page) -> Page: ...
+
+    def get(self, page_id: int) -> Page | None: ...
+
+    def find(self, material_id: int, page_number: int) -> Page | None: ...
+
+    def replace_image(self, page: Page) -> None:
+        """Point an existing page at a new scan (a rescan after a batch was returned)."""
+        ...
+
+    def for_material(self, material_id: int) -> list[Page]: ...
+
+    def count_for_materials(self, material_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def for_batch(self, batch_id: int) -> list[Page]: ...
+
+
+class IngestBatchRepository(Protocol):
+    def add(self, batch: IngestBatch) -> IngestBatch: ...
+
+    def get(self, batch_id: int) -> IngestBatch | None: ...
+
+    def update(self, batch: IngestBatch) -> None: ...
+
+    def add_item(self, item: IngestItem) -> IngestItem: ...
+
+    def items(self, batch_id: int) -> list[IngestItem]: ...
+
+    def recent(self, *, status: str | None, limit: int) -> list[IngestBatch]: ...
+
+
+class JobQueue(Protocol):
+    """A table-backed queue: works on SQLite (one runner) and PostgreSQL (``SKIP LOCKED``,
+    any number of runners)."""
+
+    def enqueue(self, kind: str, subject: str, *, run_after: datetime) -> bool:
+        """Queue ``(kind, subject)``; False when it is already waiting or running (a job
+        done or failed before is queued again: a rescanned page is read again)."""
+        ...
+
+    def claim(
+        self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[QueuedJob]:
+        """Take up to ``limit`` due jobs (queued, or running with an expired lease)."""
+        ...
+
+    def finish(self, job_id: int, *, now: datetime) -> None: ...
+
+    def fail(self, job_id: int, *, error: str, now: datetime, retry_at: datetime | None) -> None:
+        """Record a failure: queued again at ``retry_at``, or failed for good when None."""
+        ...
+
+    def counts(self, kind: str) -> dict[str, int]: ...
+
+
+class PageTextRepository(Protocol):
+    def save(self, text: PageText) -> None:
+        """Insert or replace the OCR text of a page."""
+        ...
+
+    def get(self, page_id: int) -> PageText | None: ...
+
+
+class OcrEngine(Protocol):
+    """Recognises the text lines of a page image (an RGB ``PIL.Image``)."""
+
+    name: str
+
+    def recognise(self, image: Any) -> list[OcrLine]: ...
+
+
+class LendingRepository(Protocol):
+    def add(self, request: LendingRequest) -> LendingRequest: ...
+
+    def get(self, request_id: int) -> LendingRequest | None: ...
+
+    def get_by_reference(self, external_reference: str) -> LendingRequest | None: ...
+
+    def update(self, request: LendingRequest) -> None: ...
+
+    def recent(
+        self, *, requester: str | None, status: str | None, limit: int
+    ) -> list[LendingRequest]: ...
+
+
+class BusinessVolumeRepository(Protocol):
+    def add(self, volume: BusinessVolume) -> BusinessVolume: ...
+
+    def get(self, volume_id: int) -> BusinessVolume | None: ...
+
+    def get_by_reference(self, reference: str) -> BusinessVolume | None: ...
+
+    def update(self, volume: BusinessVolume) -> None: ...
+
+    def due_for_appraisal(self, on: date, *, limit: int) -> list[BusinessVolume]:
+        """Kept volumes whose fixed retention period ended before ``on``, oldest first."""
+        ...
+
+
+class HoldingsUnitOfWork(Protocol):
+    """What the archive-repository use cases need: the records, the ledger and the clock."""
+
+    @property
+    def persons(self) -> PersonRepository: ...
+    @property
+    def archives(self) -> ArchiveRepository: ...
+    @property
+    def materials(self) -> MaterialRepository: ...
+    @property
+    def blobs(self) -> BlobRepository: ...
+    @property
+    def pages(self) -> PageRepository: ...
+    @property
+    def ingest_batches(self) -> IngestBatchRepository: ...
+    @property
+    def jobs(self) -> JobQueue: ...
+    @property
+    def lending(self) -> LendingRepository: ...
+    @property
+    def business_volumes(self) -> BusinessVolumeRepository: ...
+    @property
+    def ledger(self) -> Ledger: ...
+    @property
+    def clock(self) -> Clock: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

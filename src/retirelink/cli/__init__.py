@@ -2,6 +2,7 @@
 
 import typer
 
+from retirelink.cli.archives import app as archives_app
 from retirelink.cli.db import app as db_app
 from retirelink.cli.demo import app as demo_app
 from retirelink.cli.departments import app as departments_app
@@ -27,6 +28,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(rules_app, name="rules")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(partners_app, name="partners")
+app.add_typer(archives_app, name="archives")
 
 
 def main() -> None:

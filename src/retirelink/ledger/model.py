@@ -41,6 +41,22 @@ class LedgerAction(StrEnum):
     EXCHANGE_VERIFICATION = "exchange.verification"
     EXCHANGE_DISPUTE_RESOLVED = "exchange.dispute_resolved"
     EXCHANGE_RECORDS_READ = "exchange.records_read"
+    ARCHIVE_CREATE = "archive.create"
+    ARCHIVE_MATERIAL_CATALOGUED = "archive.material_catalogued"
+    ARCHIVE_BATCH_INGESTED = "archive.batch_ingested"
+    ARCHIVE_WINDOW_CHECKED = "archive.window_checked"
+    ARCHIVE_WAREHOUSED = "archive.warehoused"
+    ARCHIVE_BATCH_RETURNED = "archive.batch_returned"
+    ARCHIVE_FIXITY_CHECK = "archive.fixity_check"
+    ARCHIVE_READ = "archive.read"
+    ARCHIVE_PAGE_VIEW = "archive.page_view"
+    ARCHIVE_SEARCH = "archive.search"
+    ARCHIVE_FACT_REVIEWED = "archive.fact_reviewed"
+    ARCHIVE_MATERIAL_FLAGGED = "archive.material_flagged"
+    ARCHIVE_LENDING_REQUESTED = "archive.lending_requested"
+    ARCHIVE_LENDING_DECIDED = "archive.lending_decided"
+    ARCHIVE_VOLUME_FILED = "archive.volume_filed"
+    ARCHIVE_VOLUME_APPRAISED = "archive.volume_appraised"
 
     @property
     def label(self) -> str:
@@ -48,6 +64,22 @@ class LedgerAction(StrEnum):
 
 
 _ACTION_LABELS = {
+    LedgerAction.ARCHIVE_CREATE: "建立档案",
+    LedgerAction.ARCHIVE_MATERIAL_CATALOGUED: "材料编目",
+    LedgerAction.ARCHIVE_BATCH_INGESTED: "扫描件接收",
+    LedgerAction.ARCHIVE_WINDOW_CHECKED: "窗口初审",
+    LedgerAction.ARCHIVE_WAREHOUSED: "入库复审通过",
+    LedgerAction.ARCHIVE_BATCH_RETURNED: "退回扫描批次",
+    LedgerAction.ARCHIVE_FIXITY_CHECK: "档案完整性校验",
+    LedgerAction.ARCHIVE_READ: "查阅档案",
+    LedgerAction.ARCHIVE_PAGE_VIEW: "查看档案页面",
+    LedgerAction.ARCHIVE_SEARCH: "检索档案",
+    LedgerAction.ARCHIVE_FACT_REVIEWED: "审核档案信息",
+    LedgerAction.ARCHIVE_MATERIAL_FLAGGED: "标记涂改材料",
+    LedgerAction.ARCHIVE_LENDING_REQUESTED: "申请档案调阅",
+    LedgerAction.ARCHIVE_LENDING_DECIDED: "审批档案调阅",
+    LedgerAction.ARCHIVE_VOLUME_FILED: "业务档案归档",
+    LedgerAction.ARCHIVE_VOLUME_APPRAISED: "业务档案到期鉴定",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -54,6 +54,15 @@ class Permission(StrEnum):
     EXCHANGE_IMPORT = "exchange.import"
     EXCHANGE_VERIFY = "exchange.verify"
     EXCHANGE_MANAGE = "exchange.manage"
+    ARCHIVE_READ = "archive.read"
+    ARCHIVE_CATALOGUE = "archive.catalogue"
+    ARCHIVE_INGEST = "archive.ingest"
+    ARCHIVE_WINDOW_CHECK = "archive.window_check"
+    ARCHIVE_WAREHOUSE_CHECK = "archive.warehouse_check"
+    ARCHIVE_FIXITY = "archive.fixity"
+    ARCHIVE_FACT_REVIEW = "archive.fact_review"
+    ARCHIVE_LENDING_REQUEST = "archive.lending_request"
+    ARCHIVE_LENDING_DECIDE = "archive.lending_decide"
 
     @property
     def label(self) -> str:
@@ -74,6 +83,15 @@ _PERMISSION_LABELS = {
     Permission.EXCHANGE_IMPORT: "导入部门数据",
     Permission.EXCHANGE_VERIFY: "共享数据核验",
     Permission.EXCHANGE_MANAGE: "管理共享交换（同步、投递、处理异议）",
+    Permission.ARCHIVE_READ: "查阅档案目录与页面",
+    Permission.ARCHIVE_CATALOGUE: "建立档案与材料目录",
+    Permission.ARCHIVE_INGEST: "档案扫描件入库（数字化）",
+    Permission.ARCHIVE_WINDOW_CHECK: "档案接收窗口初审",
+    Permission.ARCHIVE_WAREHOUSE_CHECK: "档案入库复审",
+    Permission.ARCHIVE_FIXITY: "档案完整性校验",
+    Permission.ARCHIVE_FACT_REVIEW: "审核档案信息提取结果",
+    Permission.ARCHIVE_LENDING_REQUEST: "申请档案调阅",
+    Permission.ARCHIVE_LENDING_DECIDE: "审批档案调阅",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

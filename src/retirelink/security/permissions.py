@@ -19,18 +19,53 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EXCHANGE_IMPORT,
             P.EXCHANGE_VERIFY,
             P.EXCHANGE_MANAGE,
+            # 窗口初审: the clerk at the reception window checks a batch first.
+            P.ARCHIVE_READ,
+            P.ARCHIVE_WINDOW_CHECK,
+            P.ARCHIVE_LENDING_REQUEST,
         }
     ),
     Role.REVIEWER: frozenset(
-        {P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE, P.EXCHANGE_VERIFY}
+        {
+            P.PERSON_READ,
+            P.PERSON_READ_UNMASKED,
+            P.RULES_COMPUTE,
+            P.EXCHANGE_VERIFY,
+            # 入库复审 and fact review: a second person after the clerk or the archivist.
+            P.ARCHIVE_READ,
+            P.ARCHIVE_WAREHOUSE_CHECK,
+            P.ARCHIVE_FACT_REVIEW,
+            P.ARCHIVE_LENDING_REQUEST,
+        }
     ),
-    Role.ARCHIVIST: frozenset({P.PERSON_READ, P.RULES_COMPUTE}),
+    Role.ARCHIVIST: frozenset(
+        {
+            P.PERSON_READ,
+            P.RULES_COMPUTE,
+            P.ARCHIVE_READ,
+            P.ARCHIVE_CATALOGUE,
+            P.ARCHIVE_INGEST,
+            P.ARCHIVE_WINDOW_CHECK,
+            P.ARCHIVE_FIXITY,
+            P.ARCHIVE_FACT_REVIEW,
+            P.ARCHIVE_LENDING_DECIDE,
+        }
+    ),
     Role.FUND_AUDITOR: frozenset(
-        {P.PERSON_READ, P.PERSON_READ_UNMASKED, P.RULES_COMPUTE, P.EXCHANGE_VERIFY}
+        {
+            P.PERSON_READ,
+            P.PERSON_READ_UNMASKED,
+            P.RULES_COMPUTE,
+            P.EXCHANGE_VERIFY,
+            # Reads archives only through an approved 调阅, every page view ledgered.
+            P.ARCHIVE_LENDING_REQUEST,
+        }
     ),
     # The partner-department liaison (a person or the department's system) delivers that
     # department's data and may ask the verification services the catalogue opens to it.
-    Role.DEPT_OFFICER: frozenset({P.EXCHANGE_IMPORT, P.EXCHANGE_VERIFY}),
+    Role.DEPT_OFFICER: frozenset(
+        {P.EXCHANGE_IMPORT, P.EXCHANGE_VERIFY, P.ARCHIVE_LENDING_REQUEST}
+    ),
     Role.LEADER: frozenset({P.RULES_COMPUTE}),
     # The system administrator runs the platform but reads no personal data and no audit trail.
     Role.SYS_ADMIN: frozenset({P.USER_MANAGE, P.DEMO_LOAD}),
@@ -50,6 +85,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EXCHANGE_IMPORT,
             P.EXCHANGE_VERIFY,
             P.EXCHANGE_MANAGE,
+            P.ARCHIVE_CATALOGUE,
+            P.ARCHIVE_INGEST,
+            P.ARCHIVE_FIXITY,
         }
     ),
 }

@@ -22,6 +22,17 @@ from retirelink.storage.exchange_repositories import (
     SqlAlchemyReceiptRepository,
     SqlAlchemySyncCursorRepository,
 )
+from retirelink.storage.holdings_repositories import (
+    SqlAlchemyArchiveRepository,
+    SqlAlchemyBlobRepository,
+    SqlAlchemyBusinessVolumeRepository,
+    SqlAlchemyIngestBatchRepository,
+    SqlAlchemyJobQueue,
+    SqlAlchemyLendingRepository,
+    SqlAlchemyMaterialRepository,
+    SqlAlchemyPageRepository,
+    SqlAlchemyPageTextRepository,
+)
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
     SqlAlchemyEmployerRepository,
@@ -61,6 +72,15 @@ class SqlAlchemyUnitOfWork:
         self.nonces = SqlAlchemyNonceStore(self.session)
         self.sync_cursors = SqlAlchemySyncCursorRepository(self.session)
         self.partner_health = SqlAlchemyPartnerHealthRepository(self.session)
+        self.archives = SqlAlchemyArchiveRepository(self.session)
+        self.materials = SqlAlchemyMaterialRepository(self.session)
+        self.blobs = SqlAlchemyBlobRepository(self.session)
+        self.pages = SqlAlchemyPageRepository(self.session)
+        self.ingest_batches = SqlAlchemyIngestBatchRepository(self.session)
+        self.jobs = SqlAlchemyJobQueue(self.session)
+        self.page_texts = SqlAlchemyPageTextRepository(self.session)
+        self.lending = SqlAlchemyLendingRepository(self.session)
+        self.business_volumes = SqlAlchemyBusinessVolumeRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,
