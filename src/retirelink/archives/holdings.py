@@ -345,3 +345,18 @@ class LendingRequest:
             and self.view_until is not None
             and moment < self.view_until
         )
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    """One row of the archive list (read model)."""
+
+    id: int
+    archive_number: str
+    kind: ArchiveKind
+    status: ArchiveStatus
+    custodian: str
+    person_id: int
+    person_name: str
+    id_number: str
+    materials: int

@@ -13,7 +13,7 @@ with the partner's reference: the same reference twice is the same request (idem
 from dataclasses import replace
 from datetime import timedelta
 
-from retirelink.archives.holdings import Archive, LendingRequest, LendingStatus, Page
+from retirelink.archives.holdings import Archive, LendingRequest, LendingStatus, Material, Page
 from retirelink.archives.ports import HoldingsUnitOfWork
 from retirelink.clock import CHINA_TZ
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -189,3 +189,40 @@ def _ledger(
         purpose=f"调阅申请{request.id}：{note}；目的：{request.purpose}；依据：{request.legal_basis}",
         after={"request": request.id, "status": request.status.value},
     )
+
+
+def lending_catalogue(
+    uow: HoldingsUnitOfWork, *, actor: Actor, request_id: int
+) -> tuple[LendingRequest, Archive, list[tuple[Material, list[Page]]]]:
+    """What an approved, unexpired request of the actor's own opens: the archive's materials
+    and pages (the images themselves go through ``view_page``, one ledger entry each)."""
+    request = _request(uow, request_id)
+    if request.requester != actor.username:
+        raise PermissionDeniedError("只能查看本人的调阅申请")
+    if not request.viewable_at(uow.clock.now()):
+        raise PermissionDeniedError("调阅申请未批准或已过期")
+    archive = _archive(uow, request.archive_id)
+    assert archive.id is not None
+    materials = [
+        (material, uow.pages.for_material(material.id or 0))
+        for material in uow.materials.for_archive(archive.id)
+    ]
+    return request, archive, materials
+
+
+def lending_lists(
+    uow: HoldingsUnitOfWork, *, actor: Actor
+) -> tuple[list[LendingRequest], list[LendingRequest]]:
+    """The actor's own requests, and (for those who decide) the requests waiting for them."""
+    mine = uow.lending.recent(requester=actor.username, status=None, limit=100)
+    waiting: list[LendingRequest] = []
+    if has_permission(actor, Permission.ARCHIVE_LENDING_DECIDE):
+        waiting = uow.lending.recent(requester=None, status=LendingStatus.PENDING.value, limit=100)
+    return mine, waiting
+
+
+def find_archive_for_request(uow: HoldingsUnitOfWork, archive_number: str) -> Archive:
+    archive = uow.archives.get_by_number(archive_number.strip())
+    if archive is None:
+        raise NotFoundError(f"档案号{archive_number.strip()}不存在", field="archive_number")
+    return archive

@@ -7,6 +7,7 @@ from typing import Any, BinaryIO, Protocol
 
 from retirelink.archives.holdings import (
     Archive,
+    ArchiveSummary,
     Blob,
     IngestBatch,
     IngestItem,
@@ -126,6 +127,11 @@ class ArchiveRepository(Protocol):
 
     def get_by_person(self, person_id: int) -> Archive | None: ...
 
+    def search(self, *, text: str, offset: int, limit: int) -> tuple[list[ArchiveSummary], int]:
+        """Archives whose number, or whose person's name or ID number, starts with ``text``
+        (all when empty), by archive number; and the total count."""
+        ...
+
 
 class MaterialRepository(Protocol):
     def add(self, material: Material) -> Material: ...
@@ -186,6 +192,8 @@ class IngestBatchRepository(Protocol):
 
     def recent(self, *, status: str | None, limit: int) -> list[IngestBatch]: ...
 
+    def for_archive(self, archive_id: int) -> list[IngestBatch]: ...
+
 
 class JobQueue(Protocol):
     """A table-backed queue: works on SQLite (one runner) and PostgreSQL (``SKIP LOCKED``,
@@ -239,6 +247,8 @@ class LendingRepository(Protocol):
     def recent(
         self, *, requester: str | None, status: str | None, limit: int
     ) -> list[LendingRequest]: ...
+
+    def for_archive(self, archive_id: int) -> list[LendingRequest]: ...
 
 
 class BusinessVolumeRepository(Protocol):

@@ -63,9 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # The partner-department liaison (a person or the department's system) delivers that
     # department's data and may ask the verification services the catalogue opens to it.
-    Role.DEPT_OFFICER: frozenset(
-        {P.EXCHANGE_IMPORT, P.EXCHANGE_VERIFY, P.ARCHIVE_LENDING_REQUEST}
-    ),
+    Role.DEPT_OFFICER: frozenset({P.EXCHANGE_IMPORT, P.EXCHANGE_VERIFY, P.ARCHIVE_LENDING_REQUEST}),
     Role.LEADER: frozenset({P.RULES_COMPUTE}),
     # The system administrator runs the platform but reads no personal data and no audit trail.
     Role.SYS_ADMIN: frozenset({P.USER_MANAGE, P.DEMO_LOAD}),

@@ -4,12 +4,13 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from retirelink.archives.holdings import (
     Archive,
     ArchiveStatus,
+    ArchiveSummary,
     BatchStatus,
     Blob,
     ColourMode,
@@ -49,7 +50,11 @@ from retirelink.storage.rows import (
     MaterialRow,
     PageRow,
     PageTextRow,
+    PersonRow,
 )
+
+# Greater than any character that can follow a prefix, in byte (UTF-8 / "C") order.
+_PREFIX_END = "\U0010ffff"
 
 
 def issues_json(issues: Sequence[QcIssue]) -> str:
@@ -97,6 +102,50 @@ class SqlAlchemyArchiveRepository:
     def get_by_person(self, person_id: int) -> Archive | None:
         row = self._session.scalar(select(ArchiveRow).where(ArchiveRow.person_id == person_id))
         return _archive(row) if row else None
+
+    def search(self, *, text: str, offset: int, limit: int) -> tuple[list[ArchiveSummary], int]:
+        condition: ColumnElement[bool] = true()
+        if text:
+            # Prefix ranges, not LIKE: the indexed columns are used on both databases.
+            end = text + _PREFIX_END
+            condition = or_(
+                (ArchiveRow.archive_number >= text) & (ArchiveRow.archive_number < end),
+                (PersonRow.name >= text) & (PersonRow.name < end),
+                (PersonRow.id_number >= text.upper())
+                & (PersonRow.id_number < text.upper() + _PREFIX_END),
+            )
+        joined = select(ArchiveRow, PersonRow).join(PersonRow, PersonRow.id == ArchiveRow.person_id)
+        total = self._session.scalar(
+            select(func.count()).select_from(joined.where(condition).subquery())
+        )
+        materials = (
+            select(func.count())
+            .where(MaterialRow.archive_id == ArchiveRow.id)
+            .correlate(ArchiveRow)
+            .scalar_subquery()
+        )
+        rows = self._session.execute(
+            select(ArchiveRow, PersonRow.name, PersonRow.id_number, materials)
+            .join(PersonRow, PersonRow.id == ArchiveRow.person_id)
+            .where(condition)
+            .order_by(ArchiveRow.archive_number)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [
+            ArchiveSummary(
+                id=archive.id,
+                archive_number=archive.archive_number,
+                kind=ArchiveKind(archive.kind),
+                status=ArchiveStatus(archive.status),
+                custodian=archive.custodian,
+                person_id=archive.person_id,
+                person_name=name,
+                id_number=id_number,
+                materials=int(count),
+            )
+            for archive, name, id_number, count in rows
+        ], int(total or 0)
 
 
 def _archive(row: ArchiveRow) -> Archive:
@@ -376,6 +425,14 @@ class SqlAlchemyIngestBatchRepository:
             statement = statement.where(IngestBatchRow.status == status)
         return [_batch(row) for row in self._session.scalars(statement)]
 
+    def for_archive(self, archive_id: int) -> list[IngestBatch]:
+        rows = self._session.scalars(
+            select(IngestBatchRow)
+            .where(IngestBatchRow.archive_id == archive_id)
+            .order_by(IngestBatchRow.id.desc())
+        )
+        return [_batch(row) for row in rows]
+
 
 def _batch_columns(batch: IngestBatch) -> dict[str, object]:
     return {
@@ -612,6 +669,14 @@ class SqlAlchemyLendingRepository:
         if status:
             statement = statement.where(LendingRequestRow.status == status)
         return [_lending(row) for row in self._session.scalars(statement)]
+
+    def for_archive(self, archive_id: int) -> list[LendingRequest]:
+        rows = self._session.scalars(
+            select(LendingRequestRow)
+            .where(LendingRequestRow.archive_id == archive_id)
+            .order_by(LendingRequestRow.id.desc())
+        )
+        return [_lending(row) for row in rows]
 
 
 def _lending_columns(request: LendingRequest) -> dict[str, object]:

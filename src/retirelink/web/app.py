@@ -23,6 +23,9 @@ from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
 from retirelink.web.pages import (
     admin,
+    archive_batches,
+    archive_lending,
+    archives,
     auth,
     exchange,
     exchange_disputes,
@@ -93,6 +96,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         exchange_partners.router,
         exchange_disputes.router,
         exchange_outbox.router,
+        archive_batches.router,
+        archive_lending.router,
+        archives.router,
         admin.router,
     ):
         app.include_router(router)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from retirelink.storage.base import Base, UtcDateTime
+from retirelink.storage.base import Base, UtcDateTime, sortable_text
 
 
 class ArchiveRow(Base):
@@ -25,7 +25,7 @@ class ArchiveRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), unique=True)
-    archive_number: Mapped[str] = mapped_column(String(64), unique=True)
+    archive_number: Mapped[str] = mapped_column(sortable_text(64), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     custodian: Mapped[str] = mapped_column(String(100))
     location: Mapped[str] = mapped_column(String(100))

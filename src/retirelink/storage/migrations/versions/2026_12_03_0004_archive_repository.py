@@ -80,7 +80,11 @@ def upgrade() -> None:
         "archives",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("archive_number", sa.String(length=64), nullable=False),
+        sa.Column(
+            "archive_number",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("custodian", sa.String(length=100), nullable=False),
         sa.Column("location", sa.String(length=100), nullable=False),
