@@ -24,6 +24,7 @@ from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
 from retirelink.web.pages import (
     admin,
     archive_batches,
+    archive_business,
     archive_lending,
     archives,
     auth,
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         exchange_disputes.router,
         exchange_outbox.router,
         archive_batches.router,
+        archive_business.router,
         archive_lending.router,
         archives.router,
         admin.router,
