@@ -6,14 +6,11 @@ forgets expired request nonces. ``retirelink exchange run`` does one pass; the w
 recorded and the pass goes on: one partner being down must not stop the others.
 """
 
-import fcntl
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from retirelink.errors import RetireLinkError
 from retirelink.exchange.catalogue import Catalogue
@@ -24,6 +21,7 @@ from retirelink.exchange.outbox import DeliveryReport, deliver_due
 from retirelink.exchange.ports import DepartmentSource, ExchangeUnitOfWork, PartnerGateway
 from retirelink.exchange.registry import FeedSpec, Registry
 from retirelink.exchange.sync import Feed, Prefetcher, SyncReport, sync_feed
+from retirelink.periodic import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +57,7 @@ class ExchangeRunner:
     catalogue: Catalogue
     data_dir: Path
     prefetchers: PrefetcherFactory = _no_prefetch
-    _stop: threading.Event = field(default_factory=threading.Event, init=False)
-    _thread: threading.Thread | None = field(default=None, init=False)
-    _lock_file: TextIO | None = field(default=None, init=False)
+    _worker: PeriodicWorker | None = field(default=None, init=False)
 
     def run_once(self) -> PassSummary:
         summary = PassSummary()
@@ -112,45 +108,18 @@ class ExchangeRunner:
             uow.commit()
 
     def start(self, interval_seconds: float) -> None:
-        """Run passes every ``interval_seconds`` in a daemon thread until ``stop``.
-
-        With several web worker processes, only the one holding the worker lock file runs
-        passes; the others stay idle (two pollers would only race for the same batches).
-        """
-        if self._thread is not None or not self._take_worker_lock():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._loop, args=(interval_seconds,), name="exchange-worker", daemon=True
-        )
-        self._thread.start()
+        """Run passes every ``interval_seconds`` in a daemon thread until ``stop`` (one web
+        worker process per host runs them: see ``retirelink.periodic``)."""
+        if self._worker is None:
+            lock = self.data_dir / "exchange-worker.lock"
+            self._worker = PeriodicWorker("exchange-worker", lock, self._pass)
+        self._worker.start(interval_seconds)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing releases the lock
-            self._lock_file = None
+        if self._worker is not None:
+            self._worker.stop()
 
-    def _take_worker_lock(self) -> bool:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        handle = (self.data_dir / "exchange-worker.lock").open("a")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._lock_file = handle
-        return True
-
-    def _loop(self, interval_seconds: float) -> None:
-        while not self._stop.is_set():
-            try:
-                summary = self.run_once()
-                for error in summary.errors:
-                    log.warning("exchange pass: %s", error)
-            except Exception:  # the worker must outlive any one bad pass
-                log.exception("exchange pass failed")
-            self._stop.wait(interval_seconds)
+    def _pass(self) -> bool:
+        for error in self.run_once().errors:
+            log.warning("exchange pass: %s", error)
+        return False
