@@ -104,8 +104,12 @@ def build(
             ledger_algorithm=settings.ledger_hash,
         )
 
-    partners = RegistryFile(settings.partners_file or settings.data_dir / "partners.json")
-    gateway = HttpPartnerGateway(lambda: partners.current().our_client_id, clock=the_clock)
+    receipt_key = derive_key(secret.encode(), "exchange-receipts")
+    partners = RegistryFile(
+        settings.partners_file or settings.data_dir / "partners.json",
+        platform_receipt_key=receipt_key,
+    )
+    gateway = HttpPartnerGateway(partners.current, clock=the_clock)
     catalogue = shipped_catalogue()
     feed_sources = FeedSources(gateway)
     runner = ExchangeRunner(
@@ -132,7 +136,7 @@ def build(
         parameters=shipped_parameters() if parameters is None else parameters,
         catalogue=catalogue,
         partners=partners,
-        receipt_key=derive_key(secret.encode(), "exchange-receipts"),
+        receipt_key=receipt_key,
         gateway=gateway,
         feed_sources=feed_sources,
         exchange=runner,

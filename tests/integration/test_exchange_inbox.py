@@ -52,7 +52,7 @@ def test_files_are_imported_and_filed_with_their_receipts(seeded, tmp_path):
     assert not list(folder.glob("*.csv"))
     answer = json.loads((folder / "processed" / "火化登记-20261201.csv.receipt.json").read_text())
     assert answer["status"] == "applied"
-    assert verify_receipt(receipt_from_dict(answer["receipt"]), MINZHENG.key)
+    assert verify_receipt(receipt_from_dict(answer["receipt"]), MINZHENG.receipt_key)
     rejected = json.loads((folder / "rejected" / "火化登记-20261202.csv.receipt.json").read_text())
     assert rejected["issues"][0]["row"] == 2
     with seeded.uow() as uow:

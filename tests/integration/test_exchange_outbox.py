@@ -1,6 +1,7 @@
 """The outbox on the real database: requests survive a partner being down, are retried with
 backoff, delivered once, and a partner's receipt is checked against what we sent."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from retirelink.exchange.outbox import MAX_ATTEMPTS, deliver_due, retry_message
 from retirelink.exchange.registry import Registry
 from retirelink.exchange.services import import_partner_file
 from retirelink.ledger.model import LedgerAction
+from retirelink.security.sm2 import generate_keypair
 from tests.e2e.helpers import ledger_actions
 from tests.support.builders import actor_for, make_person
 from tests.support.fake_gateway import FakeGateway
@@ -141,6 +143,19 @@ def test_a_receipt_that_does_not_check_is_recorded_as_a_problem(seeded, clock):
     (message,) = outbox(seeded)
     assert message.status is OutboxStatus.DELIVERED
     assert message.last_error == "对方回执签名无效"
+
+
+def test_a_receipt_from_a_department_registered_with_sm2_only_is_kept_but_flagged(seeded, clock):
+    open_a_dispute(seeded)
+    weijian = replace(REGISTRY.links[1], key=None, sm2_public_keys=(generate_keypair().public_key,))
+    sm2_only = replace(REGISTRY, links=(REGISTRY.links[0], weijian))
+
+    report = deliver_due(seeded.uow, FakeGateway(clock, sign_with=WEIJIAN_KEY), sm2_only)
+
+    (message,) = outbox(seeded)
+    assert report.delivered == 1
+    assert message.status is OutboxStatus.DELIVERED
+    assert message.last_error == "对方回执签名无法核验：该部门未登记共享密钥"
 
 
 def test_a_department_missing_from_the_registry_keeps_the_request_waiting(seeded, clock):

@@ -118,7 +118,7 @@ def test_a_feed_is_pulled_in_batches_and_the_cursor_kept(seeded):
         receipt = uow.receipts.for_job(jobs[0].id)
     assert (cursor.watermark, cursor.rows_received) == ("7", 7)
     assert len(jobs) == 3
-    assert receipt is not None and verify_receipt(receipt, LINK.key)
+    assert receipt is not None and verify_receipt(receipt, LINK.receipt_key)
 
 
 def test_a_second_run_takes_only_what_was_added_since(seeded):

@@ -16,6 +16,7 @@ from retirelink.partners.pusher import (
 )
 from retirelink.partners.server import bind_socket
 from retirelink.security.crypto import digest_hex
+from retirelink.security.sm2 import generate_keypair
 from tests.support import platform_receiver as platform
 from tests.support.builders import make_id_number
 
@@ -23,17 +24,20 @@ pytestmark = pytest.mark.integration
 
 GONGAN = department("GONGAN")
 KEY = bytes(range(32))
+GONGAN_SM2 = generate_keypair().private_key
 ID_NUMBER = make_id_number("19530512", sequence="001")
 DIED_ON = date(2026, 11, 30)
 
 
 @pytest.fixture
 def receiver():
-    with platform.running_receiver(GONGAN.client_id, KEY) as running:
+    with platform.running_receiver(
+        GONGAN.client_id, KEY, sm2_public_key=GONGAN_SM2.public_key
+    ) as running:
         yield running
 
 
-def push(url: str, *, key: bytes = KEY, message_id: str | None = None, **options):
+def push(url: str, *, key=KEY, message_id: str | None = None, **options):
     return push_notices(
         url,
         client_id=GONGAN.client_id,
@@ -136,6 +140,49 @@ def test_a_push_signed_with_the_wrong_key_is_refused_by_the_platform(receiver) -
 
     with pytest.raises(AuthenticationError, match="签名无效"):
         push(url, key=b"w" * 32)
+
+    assert state.received == []
+
+
+def test_a_push_signed_with_gongans_sm2_key_is_accepted_and_its_receipt_checked(
+    receiver,
+) -> None:
+    url, state = receiver
+
+    result = push(url, key=GONGAN_SM2, receipt_key=KEY)
+
+    assert result.status == "applied"
+    assert state.algorithms == ["SM2-SM3"]
+    assert result.receipt_signature_checked
+    assert verify_receipt(result.receipt, KEY)
+
+
+def test_with_sm2_and_no_receipt_key_only_the_digest_is_checked(receiver) -> None:
+    url, state = receiver
+
+    result = push(url, key=GONGAN_SM2)
+    state.behaviour = platform.WRONG_DIGEST
+    with pytest.raises(PartnerResponseError, match="载荷摘要"):
+        push(url, key=GONGAN_SM2, message_id="GA-2")
+
+    assert result.status == "applied"
+    assert not result.receipt_signature_checked
+    assert result.receipt.payload_digest == digest_hex(result.body)
+
+
+def test_a_receipt_forged_for_an_sm2_push_is_not_trusted(receiver) -> None:
+    url, state = receiver
+    state.behaviour = platform.FORGED_RECEIPT
+
+    with pytest.raises(PartnerResponseError, match="签名无效"):
+        push(url, key=GONGAN_SM2, receipt_key=KEY)
+
+
+def test_a_push_signed_with_another_sm2_key_is_refused_by_the_platform(receiver) -> None:
+    url, state = receiver
+
+    with pytest.raises(AuthenticationError, match="SM2 签名无效"):
+        push(url, key=generate_keypair().private_key)
 
     assert state.received == []
 

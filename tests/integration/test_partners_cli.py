@@ -18,8 +18,17 @@ from retirelink.cli import app
 from retirelink.demo.manifest import DistrictManifest, write_manifest
 from retirelink.partners.data import build_datasets
 from retirelink.partners.model import Mode, department
-from retirelink.partners.registry import read_registry, registry_path, shared_keys, write_registry
+from retirelink.partners.registry import (
+    department_sm2_keys,
+    read_registry,
+    read_sm2_keys,
+    registry_path,
+    shared_keys,
+    sm2_keys_path,
+    write_registry,
+)
 from retirelink.partners.server import SimulatorConfig, bind_socket, running_partners
+from retirelink.security.sm2 import SM2PrivateKey, generate_keypair, normalise_public_key, verify
 from tests.support.platform_receiver import running_receiver
 
 pytestmark = pytest.mark.integration
@@ -137,6 +146,109 @@ def test_push_death_sends_gongans_signed_notice_with_the_name_from_its_register(
     assert receiver.callers == ["GONGAN-130406", "GONGAN-130406"]
 
 
+def prepare_sm2_registry(data_dir: Path) -> tuple[bytes, SM2PrivateKey]:
+    """As `serve --sm2 GONGAN` leaves them; returns 公安's shared key and its SM2 key."""
+    write_manifest(data_dir / "demo", MANIFEST)
+    keys = shared_keys(None)
+    sm2_keys = department_sm2_keys(sm2_keys_path(data_dir), ["GONGAN"])
+    config = SimulatorConfig(
+        district=MANIFEST,
+        keys=keys,
+        control_port=None,
+        sm2_keys=sm2_keys,
+        our_sm2_key=generate_keypair().private_key,
+    )
+    with running_partners(config) as s:
+        write_registry(registry_path(data_dir), s.registry())
+    return keys["GONGAN"], sm2_keys["GONGAN"]
+
+
+def test_push_death_sm2_signs_with_gongans_sm2_key_and_checks_the_receipt(run, tmp_path) -> None:
+    key, sm2_key = prepare_sm2_registry(tmp_path)
+    person = next(iter(build_datasets(MANIFEST).households.values()))
+
+    with running_receiver("GONGAN-130406", key, sm2_public_key=sm2_key.public_key) as (
+        url,
+        receiver,
+    ):
+        result = run("partners", "push-death", person.id_number, "--date", "2026-11-20",
+                     "--platform", url, "--sm2")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "SM2-SM3 签名" in result.output and "已受理" in result.output
+    assert "签名与载荷摘要已核验" in result.output
+    assert receiver.algorithms == ["SM2-SM3"]
+
+
+def test_push_death_sm2_without_an_sm2_department_says_how_to_start_one(run, tmp_path) -> None:
+    prepare_registry(tmp_path)
+    person = next(iter(build_datasets(MANIFEST).households.values()))
+
+    result = run("partners", "push-death", person.id_number, "--date", "2026-11-20", "--sm2")
+
+    assert result.exit_code == 1
+    assert "未登记 SM2 公钥" in result.output
+    assert "retirelink partners serve --sm2 GONGAN" in " ".join(result.output.split())
+
+
+def test_push_death_sm2_refuses_a_key_file_that_does_not_match_the_registry(run, tmp_path) -> None:
+    prepare_sm2_registry(tmp_path)
+    sm2_keys_path(tmp_path).unlink()
+    department_sm2_keys(sm2_keys_path(tmp_path), ["GONGAN"])  # a new, different key
+    person = next(iter(build_datasets(MANIFEST).households.values()))
+
+    result = run("partners", "push-death", person.id_number, "--date", "2026-11-20", "--sm2")
+
+    assert result.exit_code == 1
+    assert "与登记的公钥不一致" in result.output
+
+
+def test_department_sm2_keys_are_generated_once_and_kept_in_a_0600_file(tmp_path) -> None:
+    path = sm2_keys_path(tmp_path)
+
+    first = department_sm2_keys(path, ["GONGAN"])
+    again = department_sm2_keys(path, ["GONGAN", "SIFA"])
+
+    assert again["GONGAN"] == first["GONGAN"]
+    assert set(read_sm2_keys(path)) == {"GONGAN", "SIFA"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --- keygen --------------------------------------------------------------------------------
+
+
+def test_keygen_sm2_writes_the_private_key_to_a_0600_file_and_shows_only_the_public_key(
+    run, tmp_path
+) -> None:
+    out = tmp_path / "keys" / "ours.json"
+
+    result = run("partners", "keygen", "--sm2", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    private = SM2PrivateKey(written["private_key"])
+    assert written["algorithm"] == "SM2-SM3"
+    assert written["public_key"] == private.public_key == normalise_public_key(private.public_key)
+    assert verify(written["public_key"], b"m", private.sign(b"m"))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert private.public_key in result.output.replace("\n", "")
+    assert private.hex not in result.output.replace("\n", "")
+    assert "our_sm2_private_key" in result.output and "sm2_public_keys" in result.output
+
+
+def test_keygen_never_overwrites_a_key_file_and_needs_a_key_type(run, tmp_path) -> None:
+    out = tmp_path / "ours.json"
+    out.write_text("earlier key")
+
+    again = run("partners", "keygen", "--sm2", "--out", str(out))
+    untyped = run("partners", "keygen", "--out", str(tmp_path / "other.json"))
+
+    assert again.exit_code == 1 and "不会覆盖" in again.output
+    assert out.read_text() == "earlier key"
+    assert untyped.exit_code == 1 and "--sm2" in untyped.output
+    assert not (tmp_path / "other.json").exists()
+
+
 def test_push_death_without_a_registry_says_to_serve_first(run) -> None:
     result = run("partners", "push-death", "11010119900307803X", "--date", "2026-11-20")
 
@@ -180,7 +292,7 @@ def test_serve_runs_every_department_writes_its_files_and_stops_on_ctrl_c(tmp_pa
     control = free_port()
     command = [sys.executable, "-m", "retirelink", "partners", "serve", "--base-port", "0",
                "--control-port", str(control), "--down", "SIFA", "--slow", "GJJ",
-               "--delay", "0.2"]  # fmt: skip
+               "--delay", "0.2", "--sm2", "gongan"]  # fmt: skip
     env = {**os.environ, "RETIRELINK_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -205,6 +317,12 @@ def test_serve_runs_every_department_writes_its_files_and_stops_on_ctrl_c(tmp_pa
     }
     assert [entry.base_url for entry in registry.partners] == [d["url"] for d in listed]
     assert (tmp_path / "partners" / "sifa.db").is_file()
+    gongan_sm2 = read_sm2_keys(sm2_keys_path(tmp_path))["GONGAN"]
+    assert registry.entry("GONGAN").sm2_public_key == gongan_sm2.public_key
+    assert registry.entry("GONGAN").sign == "sm2" and registry.entry("SIFA").sign == "hmac"
+    assert registry.our_sm2_key is not None
+    assert stat.S_IMODE(sm2_keys_path(tmp_path).stat().st_mode) == 0o600
+    assert "（GONGAN）使用 SM2-SM3 签名（双向）" in output
     assert "部门代码" in output and "停机" in output
     assert f"种子 {MANIFEST.seed}，{MANIFEST.persons} 人" in output
     assert "模拟部门已停止" in output

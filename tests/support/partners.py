@@ -10,14 +10,18 @@ import httpx
 from retirelink.exchange.signing import sign_request
 from retirelink.partners.model import OUR_CLIENT_ID
 from retirelink.partners.server import PartnerSimulators
+from retirelink.security.sm2 import SM2PrivateKey
 
 PURPOSE = "benefit_suspension"
 
 
 class SignedClient:
-    """Signs every request as ``client_id`` with ``key`` (by default: us, with the real key)."""
+    """Signs every request as ``client_id`` with ``key`` (by default: us, with the real key);
+    an SM2 private key signs with SM2-SM3."""
 
-    def __init__(self, base_url: str, key: bytes, *, client_id: str = OUR_CLIENT_ID) -> None:
+    def __init__(
+        self, base_url: str, key: bytes | SM2PrivateKey, *, client_id: str = OUR_CLIENT_ID
+    ) -> None:
         self.base_url = base_url
         self.key = key
         self.client_id = client_id

@@ -38,6 +38,7 @@ class Receiver:
     behaviour: str = GOOD
     received: list[dict[str, Any]] = field(default_factory=list)
     callers: list[str] = field(default_factory=list)
+    algorithms: list[str] = field(default_factory=list)
     _first: dict[str, dict[str, Any]] = field(default_factory=dict)
     _nonces: InMemoryNonceStore = field(default_factory=InMemoryNonceStore)
 
@@ -78,6 +79,7 @@ class Receiver:
         except AuthenticationError as error:
             return JSONResponse({"error": error.message}, status_code=401)
         self.callers.append(caller.client_id)
+        self.algorithms.append(caller.algorithm)
         if self.behaviour == NOT_JSON:
             return Response(b"<html>gateway</html>", media_type="text/html")
         if self.behaviour == SERVER_ERROR:
@@ -109,10 +111,15 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver(client_id: str, key: bytes) -> Iterator[tuple[str, Receiver]]:
-    """The receiver's base URL and its state; it knows one partner client and key."""
+def running_receiver(
+    client_id: str, key: bytes, *, sm2_public_key: str | None = None
+) -> Iterator[tuple[str, Receiver]]:
+    """The receiver's base URL and its state; it knows one partner client and key (and,
+    given one, the client's SM2 public key)."""
     keys = StaticKeyRing()
     keys.add(client_id, key)
+    if sm2_public_key is not None:
+        keys.add_sm2(client_id, sm2_public_key)
     receiver = Receiver(keys)
     served = ServedApp(Starlette(routes=[Route(NOTICES_PATH, receiver.notices, methods=["POST"])]))
     served.start()

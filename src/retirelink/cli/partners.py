@@ -2,8 +2,10 @@
 
 ``serve`` plays 公安, 司法, 卫健, 民政, 住建/公积金 and 医保 for the district ``demo load``
 loaded (its manifest), writes the registry the platform reads, the 司法 shared table and the
-卫健/民政 inbox files, then runs until Ctrl-C. ``mode`` talks to its control server;
-``push-death`` sends a signed 公安 death notice to the platform.
+卫健/民政 inbox files, then runs until Ctrl-C (``--sm2 CODE``: that department signs and
+expects SM2-SM3 signatures). ``mode`` talks to its control server; ``push-death`` sends a
+signed 公安 death notice to the platform; ``keygen --sm2`` makes an SM2 key pair for the
+registry.
 """
 
 import signal
@@ -40,7 +42,18 @@ from retirelink.partners.pusher import (
     death_notice,
     push_notices,
 )
-from retirelink.partners.registry import read_registry, registry_path, shared_keys, write_registry
+from retirelink.partners.registry import (
+    PartnerRegistry,
+    department_sm2_keys,
+    platform_sm2_key,
+    read_registry,
+    read_sm2_keys,
+    registry_path,
+    shared_keys,
+    sm2_keys_path,
+    write_registry,
+    write_secret_json,
+)
 from retirelink.partners.server import (
     DEFAULT_BASE_PORT,
     DEFAULT_CONTROL_PORT,
@@ -50,6 +63,8 @@ from retirelink.partners.server import (
 )
 from retirelink.partners.shared_table import default_sifa_url, publish_sifa_table, sifa_engine
 from retirelink.rules.identifiers import parse_id_number
+from retirelink.security.sm2 import ALGORITHM as SM2_ALGORITHM
+from retirelink.security.sm2 import SM2PrivateKey, generate_keypair
 
 app = typer.Typer(
     help="模拟协同部门（公安、司法、卫健、民政、住建/公积金、医保）", no_args_is_help=True
@@ -157,12 +172,25 @@ def demo_partners(
 
 def demo_config(data_dir: Path, *, base_port: int, control_port: int) -> SimulatorConfig:
     """The simulators of the loaded demo district, keeping the keys already registered."""
+    existing = read_registry(registry_path(data_dir))
     return SimulatorConfig(
         district=_district(data_dir, seed=None, persons=None, as_of=None),
-        keys=shared_keys(read_registry(registry_path(data_dir))),
+        keys=shared_keys(existing),
         base_port=base_port,
         control_port=control_port,
+        our_sm2_key=existing.our_sm2_key if existing is not None else None,
     )
+
+
+def _sm2_keys(
+    data_dir: Path, codes: list[str], existing: PartnerRegistry | None
+) -> tuple[dict[str, SM2PrivateKey], SM2PrivateKey | None]:
+    """The SM2 keys of the departments asked to use SM2 (kept across restarts) and the
+    platform's SM2 key (kept from the registry; made when a department first needs it)."""
+    wanted = [department(code).code for code in codes]
+    if not wanted:
+        return {}, existing.our_sm2_key if existing is not None else None
+    return department_sm2_keys(sm2_keys_path(data_dir), wanted), platform_sm2_key(existing)
 
 
 @app.command(help="启动模拟协同部门，直到按 Ctrl-C")
@@ -176,6 +204,10 @@ def serve(
     down: list[str] = typer.Option([], help=f"停机的{_CODES_HELP}"),
     garbage: list[str] = typer.Option([], help=f"返回乱码的{_CODES_HELP}"),
     error: list[str] = typer.Option([], help=f"返回 500 的{_CODES_HELP}"),
+    sm2: list[str] = typer.Option(
+        [],
+        help=f"使用 SM2-SM3 签名的{_CODES_HELP}：部门以其 SM2 私钥签名，平台须以我方 SM2 私钥签名",
+    ),
     delay: float = typer.Option(DEFAULT_DELAY, min=0, help="响应缓慢时的延迟（秒）"),
     persons: int | None = typer.Option(None, min=1, help="辖区人数（默认取演示辖区清单）"),
     seed: int | None = typer.Option(None, help="随机种子（默认取演示辖区清单）"),
@@ -186,15 +218,21 @@ def serve(
 ) -> None:
     stop = _stop_on_terminate()
     data_dir = settings_from_env().data_dir
+    existing = read_registry(registry_path(data_dir))
+    sm2_keys, our_sm2_key = _sm2_keys(data_dir, sm2, existing)
     config = SimulatorConfig(
         district=_district(data_dir, seed=seed, persons=persons, as_of=as_of),
-        keys=shared_keys(read_registry(registry_path(data_dir))),
+        keys=shared_keys(existing),
         base_port=base_port,
         control_port=control_port,
         modes=_initial_modes(slow=slow, down=down, garbage=garbage, error=error),
         slow_delay=delay,
+        sm2_keys=sm2_keys,
+        our_sm2_key=our_sm2_key,
     )
     with demo_partners(data_dir, config, sifa_database_url):
+        for code in sm2_keys:
+            console.print(f"{department(code).name}（{code}）使用 {SM2_ALGORITHM} 签名（双向）")
         console.print("模拟部门运行中，按 Ctrl-C 停止")
         _wait_for_interrupt(stop)
     console.print("模拟部门已停止")
@@ -245,12 +283,18 @@ def push_death(
     died_on: str = typer.Option(..., "--date", help="死亡日期 YYYY-MM-DD"),
     platform: str = typer.Option(DEFAULT_PLATFORM, help="平台地址"),
     message_id: str | None = typer.Option(None, help="消息编号（默认由号码和日期生成）"),
+    sm2: bool = typer.Option(
+        False, "--sm2", help="以公安的 SM2 私钥签名（SM2-SM3；模拟部门须以 --sm2 GONGAN 启动）"
+    ),
 ) -> None:
     data_dir = settings_from_env().data_dir
     registry = read_registry(registry_path(data_dir))
     if registry is None:
         raise NotFoundError("未找到协同部门登记文件，请先运行 retirelink partners serve")
     gongan = registry.entry("GONGAN")
+    key: bytes | SM2PrivateKey = (
+        _gongan_sm2_key(data_dir, gongan.sm2_public_key) if sm2 else gongan.key
+    )
     day = _parse_date(died_on, "--date")
     number = parse_id_number(id_number, on=SystemClock().today()).value
     person = find_person(_district(data_dir, seed=None, persons=None, as_of=None), number)
@@ -259,13 +303,17 @@ def push_death(
     result = push_notices(
         platform,
         client_id=gongan.client_id,
-        key=gongan.key,
+        key=key,
         item=DEATH_CANCELLATION,
         message_id=message_id or death_message_id(number, day),
         records=[death_notice(number, person.name, day)],
+        receipt_key=gongan.key,
     )
     labels = {"applied": "已受理", "duplicate": "重复报送（返回首次回执）", "rejected": "已拒收"}
-    console.print(f"{person.name}（{number}）死亡注销通知：{labels[result.status]}")
+    algorithm = SM2_ALGORITHM if sm2 else "HMAC-SM3"
+    console.print(
+        f"{person.name}（{number}）死亡注销通知（{algorithm} 签名）：{labels[result.status]}"
+    )
     console.print(f"回执 {result.receipt.receipt_id}，签名与载荷摘要已核验")
     for issue in result.issues:
         err_console.print(
@@ -273,3 +321,45 @@ def push_death(
         )
     if result.status == "rejected":
         raise typer.Exit(1)
+
+
+def _gongan_sm2_key(data_dir: Path, registered: str | None) -> SM2PrivateKey:
+    """公安's own SM2 private key from the simulators' key file, checked against the public
+    key the platform's registry holds for it."""
+    hint = "请先以 retirelink partners serve --sm2 GONGAN 启动模拟部门"
+    if registered is None:
+        raise InvalidInputError(f"协同部门登记文件中公安未登记 SM2 公钥：{hint}")
+    key = read_sm2_keys(sm2_keys_path(data_dir)).get("GONGAN")
+    if key is None or key.public_key != registered:
+        raise InvalidInputError(f"公安的 SM2 私钥与登记的公钥不一致：{hint}")
+    return key
+
+
+@app.command(
+    help="生成签名密钥对：--sm2 生成 SM2 密钥对，私钥写入文件（权限 0600），屏幕只显示公钥"
+)
+@reports_errors
+def keygen(
+    sm2: bool = typer.Option(False, "--sm2", help="生成 SM2 密钥对（SM2-SM3 签名）"),
+    out: Path = typer.Option(..., "--out", help="私钥文件（JSON，权限 0600；不覆盖已有文件）"),
+) -> None:
+    if not sm2:
+        raise InvalidInputError("请指定密钥类型：目前只支持 --sm2（HMAC-SM3 共享密钥由双方商定）")
+    if out.exists():
+        raise InvalidInputError(f"文件已存在，不会覆盖：{out}", field="out")
+    pair = generate_keypair()
+    write_secret_json(
+        out,
+        {
+            "algorithm": SM2_ALGORITHM,
+            "private_key": pair.private_key.hex,
+            "public_key": pair.public_key,
+        },
+    )
+    console.print(f"SM2 密钥对已生成，私钥写入 {out}（权限 0600，切勿外传）")
+    console.print("公钥（04‖x‖y）：")
+    console.print(pair.public_key, soft_wrap=True)
+    console.print(
+        "作为我方密钥：把文件中的 private_key 填入登记表的 our_sm2_private_key，"
+        "把公钥交给对方部门；作为对方部门的密钥：把公钥填入该部门的 sm2_public_keys。"
+    )

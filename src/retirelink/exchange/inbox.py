@@ -84,7 +84,7 @@ def _take(
                 path=path,
                 item_code=item.code,
                 catalogue=catalogue,
-                receipt_key=link.key,
+                receipt_key=link.receipt_key,
             )
     except (InvalidInputError, NotFoundError) as error:
         return InboxResult(path, link.department, None, error.message)

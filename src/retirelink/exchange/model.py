@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from retirelink.archives.model import DepartmentKind
+from retirelink.errors import InvalidInputError
 from retirelink.exchange.file_schema import RowIssue
 from retirelink.exchange.receipts import Receipt
 from retirelink.security.model import Role
@@ -434,15 +435,52 @@ class OutboxMessage:
     response: dict[str, object] | None = None
 
 
+class RequestSigning(StrEnum):
+    """How we sign our calls to a partner (its registry entry's ``sign``)."""
+
+    HMAC = "hmac"  # HMAC-SM3 with the key we share with it (the default)
+    SM2 = "sm2"  # SM2-SM3 with our SM2 private key (the registry's our_sm2_private_key)
+
+    @property
+    def label(self) -> str:
+        return _REQUEST_SIGNING_LABELS[self]
+
+
+_REQUEST_SIGNING_LABELS = {
+    RequestSigning.HMAC: "HMAC-SM3（共享密钥）",
+    RequestSigning.SM2: "SM2-SM3（我方 SM2 私钥）",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PartnerLink:
-    """A partner system we exchange with: its department, client id, address and shared key."""
+    """A partner system we exchange with: its department, client id, address and keys.
+
+    ``key`` is the HMAC-SM3 key shared with it (None when it is registered with SM2 public
+    keys only); ``sm2_public_keys`` check its SM2-signed requests (newest first, lower-case
+    ``04‖x‖y``); ``sign`` is how we sign our calls to it. ``platform_receipt_key`` is the
+    platform's own receipt key, which signs receipts for a partner without a shared key.
+    """
 
     department: str
     kind: DepartmentKind
     client_id: str
     base_url: str
-    key: bytes = field(repr=False)
+    key: bytes | None = field(repr=False)
+    sm2_public_keys: tuple[str, ...] = ()
+    sign: RequestSigning = RequestSigning.HMAC
+    platform_receipt_key: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def receipt_key(self) -> bytes:
+        """The key receipts (回执) exchanged with this partner are signed with: the shared
+        key, or — registered with SM2 only — the platform's own receipt key, so the receipt
+        is still ours beyond doubt, though the partner cannot check it itself."""
+        if self.key is not None:
+            return self.key
+        if self.platform_receipt_key is not None:
+            return self.platform_receipt_key
+        raise InvalidInputError(f"{self.kind.label}未登记共享密钥，无法签发回执")
 
 
 @dataclass(frozen=True, slots=True)

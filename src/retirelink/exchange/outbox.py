@@ -143,7 +143,9 @@ def _receipt_problems(
     if receipt is None:
         return "对方回执格式错误"
     problems = []
-    if not verify_receipt(receipt, link.key):
+    if link.key is None:  # registered with SM2 only: its receipts are HMAC-SM3 all the same
+        problems.append("对方回执签名无法核验：该部门未登记共享密钥")
+    elif not verify_receipt(receipt, link.key):
         problems.append("对方回执签名无效")
     if receipt.payload_digest != delivery.sent_digest:
         problems.append("对方回执的载荷摘要与我方发送内容不一致")

@@ -70,7 +70,7 @@ def receive_notices(
         dedupe_key=f"api:{caller.link.client_id}:{message_id}",
         payload_digest=digest_hex(body),
         partner=caller.link.client_id,
-        receipt_key=caller.link.key,
+        receipt_key=caller.link.receipt_key,
     )
     earlier = find_earlier(uow, transfer)
     if earlier is not None:

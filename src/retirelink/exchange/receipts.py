@@ -3,7 +3,9 @@
 A receipt states what was exchanged (partner, catalogue item, SM3 digest of the payload),
 how many records it held, how many were accepted and rejected, and when. The issuer signs
 the canonical JSON with the HMAC-SM3 key it shares with the partner, so the partner can
-check that the receipt it was handed is the one we ledgered, byte for byte.
+check that the receipt it was handed is the one we ledgered, byte for byte. (A partner
+registered with SM2 public keys only shares no key: its receipts are signed with the
+platform's own receipt key, ``PartnerLink.receipt_key``.)
 Pure module: no clock, no I/O.
 """
 

@@ -1,8 +1,13 @@
-"""The partner registry: which partner systems we exchange with, where, and with which key.
+"""The partner registry: which partner systems we exchange with, where, and with which keys.
 
 It is a JSON file kept by the operator (``RETIRELINK_PARTNERS_FILE``; format in
 docs/exchange.md), readable by the service account only. It is re-read when it changes, so a
 partner added or a key rotated takes effect without a restart.
+
+Per partner: the HMAC-SM3 key shared with it (``key``), its SM2 public keys
+(``sm2_public_keys``, newest first), or both; and how we sign our calls to it (``sign``:
+``hmac`` or ``sm2``). Our own SM2 private key, for partners that ask for SM2, is
+``our_sm2_private_key``. Key material never appears in a ``repr`` or an error message.
 """
 
 import json
@@ -14,7 +19,8 @@ from typing import Any
 
 from retirelink.archives.model import DepartmentKind
 from retirelink.errors import InvalidInputError, NotFoundError
-from retirelink.exchange.model import PartnerLink
+from retirelink.exchange.model import PartnerLink, RequestSigning
+from retirelink.security.sm2 import SM2PrivateKey, normalise_public_key
 
 DEFAULT_CLIENT_ID = "SHEBAO"
 
@@ -47,6 +53,17 @@ class Registry:
     links: tuple[PartnerLink, ...]
     feeds: tuple[FeedSpec, ...] = ()
     inbox: str = ""
+    our_sm2_key: SM2PrivateKey | None = None  # repr shows its public key only
+
+    def request_key(self, link: PartnerLink) -> bytes | SM2PrivateKey:
+        """What our calls to ``link`` are signed with (``exchange.signing.sign_request``)."""
+        if link.sign is RequestSigning.SM2:
+            if self.our_sm2_key is None:
+                raise InvalidInputError("共享交换登记表未登记我方 SM2 私钥（our_sm2_private_key）")
+            return self.our_sm2_key
+        if link.key is None:
+            raise InvalidInputError(f"共享交换登记表中{link.department}未登记共享密钥（key）")
+        return link.key
 
     def by_kind(self, kind: str) -> PartnerLink:
         for link in self.links:
@@ -68,18 +85,30 @@ def _kind_label(kind: str) -> str:
         return kind
 
 
-def parse_registry(document: Any) -> Registry:
-    """Validate a registry document; raises :class:`InvalidInputError` naming the fault."""
+def parse_registry(document: Any, *, platform_receipt_key: bytes | None = None) -> Registry:
+    """Validate a registry document; raises :class:`InvalidInputError` naming the fault.
+
+    ``platform_receipt_key`` signs receipts for partners registered without a shared key.
+    """
     if not isinstance(document, dict) or not isinstance(document.get("partners"), list):
         raise InvalidInputError("共享交换登记表格式错误：应为含 partners 列表的 JSON 对象")
     our = document.get("our_client_id", DEFAULT_CLIENT_ID)
     if not isinstance(our, str) or not our:
         raise InvalidInputError("共享交换登记表中 our_client_id 应为非空字符串")
+    our_sm2_key = _our_sm2_key(document.get("our_sm2_private_key"))
     entries = document["partners"]
-    links = tuple(_link(entry, index) for index, entry in enumerate(entries, 1))
+    links = tuple(
+        _link(entry, index, platform_receipt_key) for index, entry in enumerate(entries, 1)
+    )
     clients = [link.client_id for link in links]
     if len(set(clients)) != len(clients):
         raise InvalidInputError("共享交换登记表中有重复的 client_id")
+    asking_sm2 = [link.department for link in links if link.sign is RequestSigning.SM2]
+    if asking_sm2 and our_sm2_key is None:
+        raise InvalidInputError(
+            f"共享交换登记表中{'、'.join(asking_sm2)}要求 SM2 签名（sign: sm2），"
+            "但未登记我方 SM2 私钥（our_sm2_private_key）"
+        )
     feeds = tuple(
         _feed(link.department, feed)
         for link, entry in zip(links, entries, strict=True)
@@ -88,7 +117,17 @@ def parse_registry(document: Any) -> Registry:
     inbox = document.get("inbox", "")
     if not isinstance(inbox, str):
         raise InvalidInputError("共享交换登记表中 inbox 应为目录路径字符串")
-    return Registry(our, links, feeds, inbox)
+    return Registry(our, links, feeds, inbox, our_sm2_key)
+
+
+def _our_sm2_key(value: Any) -> SM2PrivateKey | None:
+    if value is None or value == "":
+        return None
+    try:
+        return SM2PrivateKey(value if isinstance(value, str) else "")
+    except InvalidInputError as error:  # the message names the fault, never the key
+        message = f"共享交换登记表中 our_sm2_private_key 无效：{error.message}"
+        raise InvalidInputError(message) from None
 
 
 def _feed(department: str, entry: Any) -> FeedSpec:
@@ -111,7 +150,7 @@ def _feed(department: str, entry: Any) -> FeedSpec:
     return spec
 
 
-def _link(entry: Any, index: int) -> PartnerLink:
+def _link(entry: Any, index: int, platform_receipt_key: bytes | None) -> PartnerLink:
     where = f"共享交换登记表第{index}个部门"
     if not isinstance(entry, dict):
         raise InvalidInputError(f"{where}应为 JSON 对象")
@@ -121,26 +160,69 @@ def _link(entry: Any, index: int) -> PartnerLink:
         raise InvalidInputError(f"{where}缺少字段：{'、'.join(missing)}")
     try:
         kind = DepartmentKind(entry["kind"])
-        key = bytes.fromhex(str(entry.get("key", "")))
     except ValueError:
-        raise InvalidInputError(f"{where}的 kind 或 key 无效（key 应为十六进制）") from None
-    if len(key) < 16:
-        raise InvalidInputError(f"{where}的密钥过短：至少16字节（32个十六进制字符）")
+        raise InvalidInputError(f"{where}的 kind 无效：{entry['kind']}") from None
+    key = _shared_key(entry.get("key"), where)
+    public_keys = _sm2_public_keys(entry.get("sm2_public_keys"), where)
+    if key is None and not public_keys:
+        raise InvalidInputError(
+            f"{where}须登记共享密钥 key 或 SM2 公钥 sm2_public_keys（至少一项）"
+        )
+    default = RequestSigning.HMAC if key is not None else RequestSigning.SM2
+    try:
+        sign = RequestSigning(entry.get("sign", default.value))
+    except ValueError:
+        raise InvalidInputError(f"{where}的 sign 只能是 hmac 或 sm2") from None
+    if sign is RequestSigning.HMAC and key is None:
+        raise InvalidInputError(f"{where}的 sign 为 hmac，但未登记共享密钥 key")
     return PartnerLink(
         department=entry["department"],
         kind=kind,
         client_id=entry["client_id"],
         base_url=entry["base_url"].rstrip("/"),
         key=key,
+        sm2_public_keys=public_keys,
+        sign=sign,
+        platform_receipt_key=platform_receipt_key,
     )
+
+
+def _shared_key(value: Any, where: str) -> bytes | None:
+    if value is None or value == "":
+        return None
+    try:
+        key = bytes.fromhex(value if isinstance(value, str) else "")
+    except ValueError:
+        raise InvalidInputError(f"{where}的 key 无效（应为十六进制）") from None
+    if len(key) < 16:
+        raise InvalidInputError(f"{where}的密钥过短：至少16字节（32个十六进制字符）")
+    return key
+
+
+def _sm2_public_keys(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        raise InvalidInputError(f"{where}的 sm2_public_keys 应为十六进制字符串的列表（新的在前）")
+    normalised: list[str] = []
+    for number, text in enumerate(value, 1):
+        try:
+            public_key = normalise_public_key(text)
+        except InvalidInputError as error:
+            message = f"{where}的第{number}个 SM2 公钥无效：{error.message}"
+            raise InvalidInputError(message) from None
+        if public_key not in normalised:
+            normalised.append(public_key)
+    return tuple(normalised)
 
 
 class RegistryFile:
     """The registry file, re-read whenever its modification time changes. Also the key ring
     the signature check uses (``exchange.signing.KeyRing``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, platform_receipt_key: bytes | None = None) -> None:
         self.path = path
+        self._platform_receipt_key = platform_receipt_key
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._registry = EMPTY_REGISTRY
@@ -153,13 +235,18 @@ class RegistryFile:
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if stamp != self._stamp:
-                self._registry = parse_registry(json.loads(self.path.read_text("utf-8")))
+                document = json.loads(self.path.read_text("utf-8"))
+                self._registry = parse_registry(
+                    document, platform_receipt_key=self._platform_receipt_key
+                )
                 self._stamp = stamp
             return self._registry
 
     def verification_keys(self, client_id: str) -> Sequence[bytes]:
-        link = self.current().by_client(client_id)
-        return (link.key,) if link else ()
+        return _shared_keys(self.current(), client_id)
+
+    def sm2_public_keys(self, client_id: str) -> Sequence[str]:
+        return _public_keys(self.current(), client_id)
 
 
 class StaticRegistry:
@@ -172,5 +259,17 @@ class StaticRegistry:
         return self._registry
 
     def verification_keys(self, client_id: str) -> Sequence[bytes]:
-        link = self._registry.by_client(client_id)
-        return (link.key,) if link else ()
+        return _shared_keys(self._registry, client_id)
+
+    def sm2_public_keys(self, client_id: str) -> Sequence[str]:
+        return _public_keys(self._registry, client_id)
+
+
+def _shared_keys(registry: Registry, client_id: str) -> Sequence[bytes]:
+    link = registry.by_client(client_id)
+    return (link.key,) if link is not None and link.key is not None else ()
+
+
+def _public_keys(registry: Registry, client_id: str) -> Sequence[str]:
+    link = registry.by_client(client_id)
+    return link.sm2_public_keys if link is not None else ()

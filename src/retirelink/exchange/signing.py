@@ -1,10 +1,12 @@
-"""Signed requests between departments: HMAC-SM3 over a canonical request.
+"""Signed requests between departments: HMAC-SM3 or SM2 over a canonical request.
 
 Every call carries who is calling (``X-RL-Client``), which catalogue item and purpose it
-concerns, when it was made, a one-time nonce, the SM3 digest of the body and an HMAC-SM3
-signature over all of that. ``verify_request`` checks everything *before* the body is
-interpreted; a request that fails any check is refused with an ``AuthenticationError``
-whose 中文 message says why.
+concerns, when it was made, a one-time nonce, the SM3 digest of the body and a signature over
+all of that: ``HMAC-SM3`` with the key the two sides share (the default), or ``SM2-SM3``
+(GB/T 32918 with SM3 and the default user ID, GB/T 35276) with the caller's SM2 private key,
+checked with the public key(s) registered for it. ``X-RL-Alg`` says which; it is itself
+signed. ``verify_request`` checks everything *before* the body is interpreted; a request
+that fails any check is refused with an ``AuthenticationError`` whose 中文 message says why.
 
 Canonical request, lines joined by ``\\n``: ``RL-SIGN-1``, upper-case method, the decoded
 path percent-encoded, the query pairs percent-encoded then sorted (``a=1&b=%E5%BC%A0``),
@@ -25,9 +27,14 @@ from typing import Protocol
 from urllib.parse import quote, unquote
 
 from retirelink.errors import AuthenticationError
+from retirelink.security import sm2
 from retirelink.security.crypto import constant_time_equal, digest_hex, hmac_hex
+from retirelink.security.sm2 import SM2PrivateKey
 
-ALGORITHM = "HMAC-SM3"
+HMAC_SM3 = "HMAC-SM3"
+SM2_SM3 = sm2.ALGORITHM  # "SM2-SM3"
+ALGORITHMS: tuple[str, ...] = (HMAC_SM3, SM2_SM3)
+ALGORITHM = HMAC_SM3  # the default
 CANONICAL_VERSION = "RL-SIGN-1"
 DEFAULT_MAX_SKEW = timedelta(minutes=5)
 
@@ -61,10 +68,15 @@ _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[
 
 
 class KeyRing(Protocol):
-    """Shared HMAC keys per partner client; several may be active during a rotation."""
+    """Each partner client's keys: shared HMAC keys and SM2 public keys; several of either
+    may be active during a rotation. A client with neither is unknown."""
 
     def verification_keys(self, client_id: str) -> Sequence[bytes]:
-        """Every active key of the client, newest first; empty for an unknown client."""
+        """Every active HMAC key of the client, newest first; empty if it has none."""
+        ...
+
+    def sm2_public_keys(self, client_id: str) -> Sequence[str]:
+        """Every active SM2 public key of the client (``04‖x‖y`` hex), newest first."""
         ...
 
 
@@ -72,7 +84,8 @@ class KeyRing(Protocol):
 class StaticKeyRing:
     """In-memory key ring (configuration, tests). ``add`` makes a key the newest one."""
 
-    _keys: dict[str, list[bytes]] = field(default_factory=dict)
+    _keys: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+    _public: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, client_id: str, key: bytes) -> None:
         if len(key) < 16:
@@ -89,6 +102,23 @@ class StaticKeyRing:
 
     def verification_keys(self, client_id: str) -> Sequence[bytes]:
         return tuple(self._keys.get(client_id, ()))
+
+    def add_sm2(self, client_id: str, public_key: str) -> None:
+        """Make an SM2 public key (either accepted form) the client's newest one."""
+        normalised = sm2.normalise_public_key(public_key)
+        keys = self._public.setdefault(client_id, [])
+        if normalised in keys:
+            keys.remove(normalised)
+        keys.insert(0, normalised)
+
+    def retire_sm2(self, client_id: str, public_key: str) -> None:
+        keys = self._public.get(client_id, [])
+        normalised = sm2.normalise_public_key(public_key)
+        if normalised in keys:
+            keys.remove(normalised)
+
+    def sm2_public_keys(self, client_id: str) -> Sequence[str]:
+        return tuple(self._public.get(client_id, ()))
 
     def signing_key(self, client_id: str) -> bytes:
         keys = self._keys.get(client_id)
@@ -146,6 +176,7 @@ class VerifiedCaller:
     purpose: str
     nonce: str
     timestamp: datetime
+    algorithm: str = HMAC_SM3
 
 
 def format_timestamp(at: datetime) -> str:
@@ -207,15 +238,20 @@ def sign_request(
     body: bytes,
     *,
     client_id: str,
-    key: bytes,
+    key: bytes | SM2PrivateKey,
     item: str,
     purpose: str,
     now: datetime,
     nonce: str | None = None,
 ) -> dict[str, str]:
-    """The ``X-RL-*`` headers to send with this request."""
+    """The ``X-RL-*`` headers to send with this request.
+
+    ``key`` decides the algorithm: the HMAC-SM3 key shared with the partner (``bytes``), or
+    our SM2 private key (``SM2-SM3``) for a partner that asks for SM2 signatures.
+    """
+    algorithm = SM2_SM3 if isinstance(key, SM2PrivateKey) else HMAC_SM3
     headers = {
-        HEADER_ALG: ALGORITHM,
+        HEADER_ALG: algorithm,
         HEADER_CLIENT: client_id,
         HEADER_ITEM: quote(item, safe=_UNRESERVED),
         HEADER_PURPOSE: quote(purpose, safe=_UNRESERVED),
@@ -223,7 +259,11 @@ def sign_request(
         HEADER_NONCE: nonce if nonce is not None else secrets.token_hex(16),
         HEADER_BODY_DIGEST: digest_hex(body),
     }
-    headers[HEADER_SIGNATURE] = hmac_hex(key, canonical_request(method, path, query, headers))
+    canonical = canonical_request(method, path, query, headers)
+    if isinstance(key, SM2PrivateKey):
+        headers[HEADER_SIGNATURE] = key.sign(canonical)
+    else:
+        headers[HEADER_SIGNATURE] = hmac_hex(key, canonical)
     return headers
 
 
@@ -243,6 +283,34 @@ def _check_signature(
     matches = [constant_time_equal(hmac_hex(key, canonical), signature.lower()) for key in keys]
     if not any(matches):
         raise AuthenticationError(f"请求签名无效（客户端 {client_id}）")
+
+
+def _check_sm2_signature(
+    public_keys: Sequence[str], canonical: bytes, signature: str, client_id: str
+) -> None:
+    # Public keys are not secret: stopping at the first that verifies reveals nothing.
+    if not any(sm2.verify(public_key, canonical, signature) for public_key in public_keys):
+        raise AuthenticationError(f"SM2 签名无效（客户端 {client_id}）")
+
+
+def _client_keys(
+    keys: KeyRing, client_id: str, algorithm: str
+) -> tuple[Sequence[bytes], Sequence[str]]:
+    """The client's HMAC keys and SM2 public keys; refuses an unknown client, or a known
+    one without keys for the algorithm it used."""
+    shared, public = keys.verification_keys(client_id), keys.sm2_public_keys(client_id)
+    if not shared and not public:
+        raise AuthenticationError(f"未知的客户端：{client_id}")
+    if algorithm == SM2_SM3 and not public:
+        raise AuthenticationError(
+            f"签名算法 {SM2_SM3} 需要登记该客户端的 SM2 公钥（客户端 {client_id} 未登记）"
+        )
+    if algorithm == HMAC_SM3 and not shared:
+        raise AuthenticationError(
+            f"签名算法 {HMAC_SM3} 需要登记该客户端的共享密钥（客户端 {client_id} 只登记了"
+            f" SM2 公钥，请使用 {SM2_SM3}）"
+        )
+    return shared, public
 
 
 def _decode(values: Mapping[str, str], name: str) -> str:
@@ -273,12 +341,12 @@ def verify_request(
     """
     lowered = _lookup(headers)
     values = {name: _require(lowered, name) for name in REQUIRED_HEADERS}
-    if values[HEADER_ALG] != ALGORITHM:
-        raise AuthenticationError(f"不支持的签名算法：{values[HEADER_ALG]}（仅支持 {ALGORITHM}）")
+    algorithm = values[HEADER_ALG]
+    if algorithm not in ALGORITHMS:
+        supported = "、".join(ALGORITHMS)
+        raise AuthenticationError(f"不支持的签名算法：{algorithm}（仅支持 {supported}）")
     client_id = values[HEADER_CLIENT]
-    client_keys = keys.verification_keys(client_id)
-    if not client_keys:
-        raise AuthenticationError(f"未知的客户端：{client_id}")
+    shared, public = _client_keys(keys, client_id, algorithm)
     timestamp = _check_timestamp(values[HEADER_TIMESTAMP], now, max_skew)
     nonce = values[HEADER_NONCE]
     if not _NONCE_RE.fullmatch(nonce):
@@ -287,7 +355,10 @@ def verify_request(
     if not _HEX64_RE.fullmatch(declared) or not constant_time_equal(digest_hex(body), declared):
         raise AuthenticationError("请求体摘要（SM3）与请求体不符")
     canonical = canonical_request(method, path, query, values)
-    _check_signature(client_keys, canonical, values[HEADER_SIGNATURE], client_id)
+    if algorithm == SM2_SM3:
+        _check_sm2_signature(public, canonical, values[HEADER_SIGNATURE], client_id)
+    else:
+        _check_signature(shared, canonical, values[HEADER_SIGNATURE], client_id)
     if nonces.seen_or_remember(client_id, nonce, timestamp + max_skew, now=now):
         raise AuthenticationError(f"重复的请求（重放）：客户端 {client_id} 的随机数已使用过")
     return VerifiedCaller(
@@ -296,4 +367,5 @@ def verify_request(
         purpose=_decode(values, HEADER_PURPOSE),
         nonce=nonce,
         timestamp=timestamp,
+        algorithm=algorithm,
     )

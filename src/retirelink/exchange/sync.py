@@ -166,7 +166,7 @@ def _apply(
         dedupe_key=f"sync:{name}:{span}:{batch.digest[:16]}"[:255],
         payload_digest=batch.digest,
         partner=feed.link.client_id,
-        receipt_key=feed.link.key,
+        receipt_key=feed.link.receipt_key,
     )
 
     def move_cursor(uow: ExchangeUnitOfWork, outcome: ImportOutcome) -> None:

@@ -1,7 +1,8 @@
 """One Starlette app per department: the HTTP side of docs/exchange.md § "What partners expose".
 
 Every endpoint but ``/healthz`` and ``/_sim/…`` must be signed by the platform (``X-RL-Client``
-= our client id) with the key this department shares with it; a request failing any check
+= our client id) with the key this department shares with it — or, for a department simulated
+with SM2, with the platform's SM2 key (HMAC-SM3 is then refused); a request failing any check
 gets 401 and a 中文 ``{"error": …}``. The signed item must be one the department holds (403
 otherwise) and, for ``/api/changes``, the very item asked for. Errors are the platform's
 categories, mapped to a status once (``_STATUS``). ``/_sim/received`` is an unsigned loopback
@@ -10,7 +11,7 @@ view of what the department received, for tests and the demo.
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -55,19 +56,25 @@ _STATUS: Mapping[type[RetireLinkError], int] = {
 
 @dataclass
 class DepartmentContext:
-    """Everything one department's endpoints need; the key is shared with ``our_client_id``."""
+    """Everything one department's endpoints need; the key is shared with ``our_client_id``
+    (it signs the department's receipts). With ``our_sm2_public_key`` the department accepts
+    only SM2-SM3 requests from the platform, checked with that key."""
 
     department: Department
     state: DepartmentState
     datasets: LazyDatasets
     desk: Desk
     our_client_id: str
-    key: bytes
+    key: bytes = field(repr=False)
     clock: Clock
+    our_sm2_public_key: str | None = None
 
     def __post_init__(self) -> None:
         self.keys = StaticKeyRing()
-        self.keys.add(self.our_client_id, self.key)
+        if self.our_sm2_public_key is not None:
+            self.keys.add_sm2(self.our_client_id, self.our_sm2_public_key)
+        else:
+            self.keys.add(self.our_client_id, self.key)
         self.nonces = InMemoryNonceStore()
 
     async def data(self) -> PartnerDatasets:

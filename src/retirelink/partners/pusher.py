@@ -1,9 +1,11 @@
 """A partner pushing event records to the platform: ``POST /api/v1/partner/notices``.
 
-The request is signed as the department (its ``client_id`` and the key it shares with us),
-for a catalogue item and a purpose. The platform answers a receipt signed with the same key
-whose ``payload_digest`` is the SM3 of the body it received; both are checked here, so a
-partner holds evidence that the platform received exactly what was sent. Anything else in
+The request is signed as the department (its ``client_id`` and the key it shares with us, or
+its SM2 private key: ``SM2-SM3``), for a catalogue item and a purpose. The platform answers a
+receipt signed with the shared key whose ``payload_digest`` is the SM3 of the body it
+received; both are checked here, so a partner holds evidence that the platform received
+exactly what was sent. (A department registered with SM2 only gets a receipt signed with the
+platform's own key, which it cannot check: then only the digest and the item are.) Anything else in
 the answer is an error: ``UnavailableError`` when the platform cannot be reached,
 ``AuthenticationError`` when it refuses the signature, ``PartnerResponseError`` when the
 answer cannot be trusted or read.
@@ -28,6 +30,7 @@ from retirelink.exchange.model import Purpose
 from retirelink.exchange.receipts import Receipt, receipt_from_dict, verify_receipt
 from retirelink.exchange.signing import sign_request
 from retirelink.security.crypto import digest_hex
+from retirelink.security.sm2 import SM2PrivateKey
 
 NOTICES_PATH = "/api/v1/partner/notices"
 DEFAULT_PLATFORM = "http://127.0.0.1:8000"
@@ -58,10 +61,11 @@ class NoticeRecord:
 @dataclass(frozen=True)
 class PushResult:
     status: str  # applied | duplicate | rejected
-    receipt: Receipt  # signature and payload digest already verified
+    receipt: Receipt  # payload digest (and, with a receipt key, signature) already verified
     issues: tuple[Mapping[str, Any], ...]
     http_status: int
     body: bytes  # exactly what was sent (its SM3 is the receipt's payload_digest)
+    receipt_signature_checked: bool = True
 
 
 def notices_body(message_id: str, records: Sequence[NoticeRecord]) -> bytes:
@@ -110,12 +114,14 @@ def _parse_answer(response: httpx.Response) -> dict[str, Any]:
     return answer
 
 
-def _checked_receipt(data: Mapping[str, Any], *, key: bytes, item: str, body: bytes) -> Receipt:
+def _checked_receipt(
+    data: Mapping[str, Any], *, key: bytes | None, item: str, body: bytes
+) -> Receipt:
     try:
         receipt = receipt_from_dict(data)
     except InvalidInputError as error:
         raise PartnerResponseError(f"平台回执无法解析：{error.message}") from None
-    if not verify_receipt(receipt, key):
+    if key is not None and not verify_receipt(receipt, key):
         raise PartnerResponseError(f"平台回执 {receipt.receipt_id} 的签名无效")
     if receipt.payload_digest != digest_hex(body):
         raise PartnerResponseError(
@@ -130,16 +136,24 @@ def push_notices(
     platform_url: str,
     *,
     client_id: str,
-    key: bytes,
+    key: bytes | SM2PrivateKey,
     item: str,
     message_id: str,
     records: Sequence[NoticeRecord],
     purpose: str = Purpose.BENEFIT_SUSPENSION.value,
+    receipt_key: bytes | None = None,
     clock: Clock | None = None,
     timeout: float = 10.0,
     transport: httpx.BaseTransport | None = None,
 ) -> PushResult:
-    """Sign and send ``records`` of ``item`` as ``client_id``; verify the receipt returned."""
+    """Sign and send ``records`` of ``item`` as ``client_id``; verify the receipt returned.
+
+    ``key`` is the shared HMAC-SM3 key or the department's SM2 private key. The receipt's
+    signature is checked with ``receipt_key`` (default: ``key`` when it is the shared key);
+    with neither, only its payload digest and item are (``receipt_signature_checked`` False).
+    """
+    if receipt_key is None and isinstance(key, bytes):
+        receipt_key = key
     url = httpx.URL(platform_url.rstrip("/") + NOTICES_PATH)
     body = notices_body(message_id, records)
     now = (clock or SystemClock()).now()
@@ -161,11 +175,12 @@ def push_notices(
     except httpx.TransportError as error:
         raise UnavailableError(f"无法连接平台 {platform_url}：{error}") from None
     answer = _parse_answer(response)
-    receipt = _checked_receipt(answer["receipt"], key=key, item=item, body=body)
+    receipt = _checked_receipt(answer["receipt"], key=receipt_key, item=item, body=body)
     return PushResult(
         status=str(answer["status"]),
         receipt=receipt,
         issues=tuple(issue for issue in answer["issues"] if isinstance(issue, dict)),
         http_status=response.status_code,
         body=body,
+        receipt_signature_checked=receipt_key is not None,
     )

@@ -1,9 +1,15 @@
 """The partner registry file ``<data_dir>/partners/partners.json`` (docs/exchange.md).
 
 It names our client id and, per department, its code, kind, client id, base URL and the
-HMAC-SM3 key it shares with us, as 64 hex characters. It holds secrets, so it is written
-with mode 0600 (and its directory 0700), atomically, and keys are generated once: a restart
-of the simulators keeps them, so the platform's copy stays valid.
+HMAC-SM3 key it shares with us, as 64 hex characters. A department simulated with SM2
+signatures (``retirelink partners serve --sm2 GONGAN``) also has its SM2 public key and
+``"sign": "sm2"``, and the platform's SM2 private key is ``our_sm2_private_key``. The
+departments' own SM2 private keys are not the platform's: they stay in the simulators' key
+file beside it (``simulator-sm2-keys.json``), which ``partners push-death --sm2`` signs with.
+
+Both files hold secrets, so they are written with mode 0600 (and their directory 0700),
+atomically, and keys are generated once: a restart of the simulators keeps them, so the
+platform's copy stays valid.
 """
 
 import json
@@ -16,8 +22,10 @@ from typing import Any
 
 from retirelink.errors import InvalidInputError
 from retirelink.partners.model import DEPARTMENTS, Department
+from retirelink.security.sm2 import SM2PrivateKey, generate_keypair
 
 REGISTRY_FILE = "partners.json"
+SM2_KEYS_FILE = "simulator-sm2-keys.json"
 KEY_BYTES = 32
 
 
@@ -28,15 +36,22 @@ class PartnerEntry:
     client_id: str
     base_url: str
     key: bytes = field(repr=False)  # never printed by accident
+    sm2_public_key: str | None = None  # the department signs its calls to us with SM2
+    sign: str = "hmac"  # how the platform signs its calls to the department: hmac | sm2
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
             "department": self.department,
             "kind": self.kind,
             "client_id": self.client_id,
             "base_url": self.base_url,
             "key": self.key.hex(),
         }
+        if self.sm2_public_key:
+            entry["sm2_public_keys"] = [self.sm2_public_key]
+        if self.sign != "hmac":
+            entry["sign"] = self.sign
+        return entry
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class PartnerRegistry:
     # (relative to the platform's data directory) where departments leave files.
     feeds: Mapping[str, tuple[Mapping[str, str], ...]] = field(default_factory=dict)
     inbox: str = ""
+    our_sm2_key: SM2PrivateKey | None = None  # the platform's; repr shows the public key only
 
     def entry(self, code: str) -> PartnerEntry:
         for entry in self.partners:
@@ -66,6 +82,8 @@ class PartnerRegistry:
                 fields["feeds"] = [dict(feed) for feed in feeds]
             partners.append(fields)
         document: dict[str, Any] = {"our_client_id": self.our_client_id, "partners": partners}
+        if self.our_sm2_key is not None:
+            document["our_sm2_private_key"] = self.our_sm2_key.hex
         if self.inbox:
             document["inbox"] = self.inbox
         return document
@@ -86,34 +104,45 @@ class PartnerRegistry:
                 },
             ),
         }
-        return PartnerRegistry(self.our_client_id, self.partners, feeds, "partners/inbox")
+        return PartnerRegistry(
+            self.our_client_id, self.partners, feeds, "partners/inbox", self.our_sm2_key
+        )
 
 
 def registry_path(data_dir: Path) -> Path:
     return data_dir / "partners" / REGISTRY_FILE
 
 
+def sm2_keys_path(data_dir: Path) -> Path:
+    return data_dir / "partners" / SM2_KEYS_FILE
+
+
 def _entry(data: Mapping[str, Any]) -> PartnerEntry:
     key = bytes.fromhex(str(data["key"]))
     if len(key) < 16:
         raise ValueError("key too short")
+    public_keys = data.get("sm2_public_keys") or [None]
     return PartnerEntry(
         department=str(data["department"]),
         kind=str(data["kind"]),
         client_id=str(data["client_id"]),
         base_url=str(data["base_url"]),
         key=key,
+        sm2_public_key=public_keys[0],
+        sign=str(data.get("sign", "hmac")),
     )
 
 
 def parse_registry(text: str) -> PartnerRegistry:
     try:
         data = json.loads(text)
+        our_key = data.get("our_sm2_private_key")
         return PartnerRegistry(
             our_client_id=str(data["our_client_id"]),
             partners=tuple(_entry(entry) for entry in data["partners"]),
+            our_sm2_key=SM2PrivateKey(our_key) if our_key else None,
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, InvalidInputError):
         raise InvalidInputError("协同部门登记文件 partners.json 格式错误") from None
 
 
@@ -132,11 +161,46 @@ def shared_keys(
     return {d.code: known.get(d.code) or secrets.token_bytes(KEY_BYTES) for d in departments}
 
 
+def platform_sm2_key(existing: PartnerRegistry | None) -> SM2PrivateKey:
+    """The platform's SM2 key: kept from ``existing`` when there, else a new one."""
+    if existing is not None and existing.our_sm2_key is not None:
+        return existing.our_sm2_key
+    return generate_keypair().private_key
+
+
+def read_sm2_keys(path: Path) -> dict[str, SM2PrivateKey]:
+    """The departments' own SM2 private keys (by department code); empty when none yet."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {str(code): SM2PrivateKey(str(key)) for code, key in data["departments"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidInputError):
+        raise InvalidInputError(f"模拟部门 SM2 密钥文件 {path.name} 格式错误") from None
+
+
+def department_sm2_keys(path: Path, codes: Iterable[str]) -> dict[str, SM2PrivateKey]:
+    """SM2 private keys of the departments ``codes`` (generated once, kept in ``path``)."""
+    known = read_sm2_keys(path)
+    wanted = list(codes)
+    missing = [code for code in wanted if code not in known]
+    if missing:
+        known.update({code: generate_keypair().private_key for code in missing})
+        document = {"departments": {code: key.hex for code, key in known.items()}}
+        write_secret_json(path, document)
+    return {code: known[code] for code in wanted}
+
+
 def write_registry(path: Path, registry: PartnerRegistry) -> Path:
     """Write atomically with mode 0600: readable by the service account only."""
+    return write_secret_json(path, registry.to_dict())
+
+
+def write_secret_json(path: Path, document: Mapping[str, Any]) -> Path:
+    """Write ``document`` as JSON atomically with mode 0600 (directory 0700)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    text = json.dumps(registry.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -41,6 +41,7 @@ from retirelink.partners.model import (
 from retirelink.partners.modes import DEFAULT_DELAY, DepartmentState
 from retirelink.partners.registry import PartnerEntry, PartnerRegistry, shared_keys
 from retirelink.partners.services import Desk, Received
+from retirelink.security.sm2 import SM2PrivateKey
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_BASE_PORT = 8101
@@ -136,7 +137,13 @@ class ServedApp:
 @dataclass(frozen=True)
 class SimulatorConfig:
     """What to simulate and where. ``base_port`` 0 gives every department a free port;
-    ``control_port`` None runs no control server, 0 a free one."""
+    ``control_port`` None runs no control server, 0 a free one.
+
+    Departments in ``sm2_keys`` (code -> the department's own SM2 private key) use SM2-SM3:
+    the platform registers their public keys, and they accept only SM2-signed calls from the
+    platform, checked with ``our_sm2_key``'s public key (that key is the platform's, written
+    into the registry for it).
+    """
 
     district: DistrictManifest
     keys: Mapping[str, bytes]  # department code -> key shared with us
@@ -148,6 +155,12 @@ class SimulatorConfig:
     slow_delay: float = DEFAULT_DELAY
     clock: Clock = field(default_factory=SystemClock)
     departments: Sequence[Department] = DEPARTMENTS
+    sm2_keys: Mapping[str, SM2PrivateKey] = field(default_factory=dict)
+    our_sm2_key: SM2PrivateKey | None = None
+
+    def __post_init__(self) -> None:
+        if self.sm2_keys and self.our_sm2_key is None:
+            raise ValueError("departments using SM2 need the platform's SM2 key (our_sm2_key)")
 
     @classmethod
     def for_tests(
@@ -187,6 +200,11 @@ class PartnerSimulators:
                 our_client_id=config.our_client_id,
                 key=config.keys[dept.code],
                 clock=config.clock,
+                our_sm2_public_key=(
+                    config.our_sm2_key.public_key
+                    if config.our_sm2_key is not None and dept.code in config.sm2_keys
+                    else None
+                ),
             )
             self._states[dept.code], self._desks[dept.code] = state, desk
             self._served[dept.code] = ServedApp(
@@ -264,6 +282,7 @@ class PartnerSimulators:
 
     def registry(self) -> PartnerRegistry:
         """The registry the platform needs to reach these departments (docs/exchange.md)."""
+        sm2 = self.config.sm2_keys
         return PartnerRegistry(
             our_client_id=self.config.our_client_id,
             partners=tuple(
@@ -273,9 +292,12 @@ class PartnerSimulators:
                     client_id=dept.client_id,
                     base_url=self._served[dept.code].url,
                     key=self.config.keys[dept.code],
+                    sm2_public_key=sm2[dept.code].public_key if dept.code in sm2 else None,
+                    sign="sm2" if dept.code in sm2 else "hmac",
                 )
                 for dept in self.config.departments
             ),
+            our_sm2_key=self.config.our_sm2_key,
         )
 
     # --- data and what was received --------------------------------------------------

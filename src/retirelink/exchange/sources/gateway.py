@@ -2,7 +2,8 @@
 
 One :class:`PartnerHttpClient` per partner is kept for the life of the process, so its circuit
 breaker remembers failures across worker passes and across requests; a key rotated in the
-registry file gets a new client. Table feeds get one engine per partner database.
+registry file (the shared key, or our SM2 key for a partner with ``sign: sm2``) gets a new
+client. Table feeds get one engine per partner database.
 """
 
 import threading
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, create_engine
 from retirelink.clock import Clock
 from retirelink.exchange.model import OutboxOperation, PartnerHealth, PartnerLink
 from retirelink.exchange.ports import Delivery, DepartmentSource
-from retirelink.exchange.registry import FeedSpec
+from retirelink.exchange.registry import FeedSpec, Registry
 from retirelink.exchange.resilience import CircuitBreaker, RetryPolicy
 from retirelink.exchange.sources.http_api import HttpDepartmentSource
 from retirelink.exchange.sources.http_wire import PartnerTimeouts, build_http_client
@@ -25,6 +26,7 @@ from retirelink.exchange.sources.shared_table import SharedTableSource
 from retirelink.exchange.sources.table_reader import table_prefetcher
 from retirelink.exchange.sync import Prefetcher
 from retirelink.security.crypto import digest_hex
+from retirelink.security.sm2 import SM2PrivateKey
 
 # What a feed pull says it is for: the catalogue purposes of the items we pull.
 FEED_PURPOSE = "benefit_suspension"
@@ -32,6 +34,9 @@ _FEED_PURPOSES = {
     "medical_insurance.enrolment_and_settlement": "certification",
 }
 
+
+# A client is reused while the partner's entry, our client id and the key we sign with stay.
+_ClientKey = tuple[PartnerLink, str, bytes | SM2PrivateKey]
 
 DEFAULT_TIMEOUTS = PartnerTimeouts()
 DEFAULT_RETRY = RetryPolicy()
@@ -42,7 +47,7 @@ class HttpPartnerGateway:
 
     def __init__(
         self,
-        our_client_id: Callable[[], str],
+        registry: Callable[[], Registry],
         *,
         clock: Clock,
         timeouts: PartnerTimeouts = DEFAULT_TIMEOUTS,
@@ -50,32 +55,35 @@ class HttpPartnerGateway:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._our_client_id = our_client_id
+        self._registry = registry
         self._clock = clock
         self._timeouts = timeouts
         self._retry = retry
         self._transport = transport
         self._sleep = sleep
-        self._clients: dict[str, tuple[PartnerLink, PartnerHttpClient]] = {}
+        self._clients: dict[str, tuple[_ClientKey, PartnerHttpClient]] = {}
         self._lock = threading.Lock()
 
     def client(self, link: PartnerLink) -> PartnerHttpClient:
-        """The long-lived client of a partner (a new one if its address or key changed)."""
+        """The long-lived client of a partner (a new one if its address or a key changed)."""
+        registry = self._registry()
+        key = registry.request_key(link)
+        identity = (link, registry.our_client_id, key)
         with self._lock:
             known = self._clients.get(link.department)
-            if known is not None and known[0] == link:
+            if known is not None and known[0] == identity:
                 return known[1]
             client = PartnerHttpClient(
                 link.base_url,
-                client_id=self._our_client_id(),
-                key=link.key,
+                client_id=registry.our_client_id,
+                key=key,
                 http=build_http_client(self._timeouts, transport=self._transport),
                 retry=self._retry,
                 breaker=CircuitBreaker(link.kind.label),
                 clock=self._clock,
                 sleep=self._sleep,
             )
-            self._clients[link.department] = (link, client)
+            self._clients[link.department] = (identity, client)
             return client
 
     def send(
@@ -99,7 +107,7 @@ class HttpPartnerGateway:
     def health(self) -> list[PartnerHealth]:
         with self._lock:
             known = list(self._clients.values())
-        return [_health(link, client, self._clock) for link, client in known]
+        return [_health(identity[0], client, self._clock) for identity, client in known]
 
     def close(self) -> None:
         with self._lock:

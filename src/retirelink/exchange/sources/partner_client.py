@@ -39,6 +39,7 @@ from retirelink.exchange.sources.http_wire import (
     partner_detail,
     transport_failure,
 )
+from retirelink.security.sm2 import SM2PrivateKey
 
 T = TypeVar("T")
 
@@ -104,14 +105,18 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 
 class PartnerHttpClient:
-    """Signed JSON calls to one partner, with retries and that partner's circuit breaker."""
+    """Signed JSON calls to one partner, with retries and that partner's circuit breaker.
+
+    ``key`` is the HMAC-SM3 key shared with the partner, or our SM2 private key for a partner
+    that asks for SM2-SM3 signatures (``exchange.signing.sign_request``).
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
         client_id: str,
-        key: bytes,
+        key: bytes | SM2PrivateKey,
         http: httpx.Client,
         retry: RetryPolicy,
         breaker: CircuitBreaker,

@@ -1,7 +1,8 @@
 """The signed API partner departments call (docs/exchange.md § "What we expose to partners").
 
-No session and no cookie: every request carries an HMAC-SM3 signature with the partner's key,
-checked (with the timestamp window and the nonce) before the body is interpreted. Nonces are
+No session and no cookie: every request carries an HMAC-SM3 signature with the partner's key
+or an SM2-SM3 signature checked with its registered public key, verified (with the timestamp
+window and the nonce) before the body is interpreted. Nonces are
 remembered in the request's own transaction, so a replay is refused by every worker.
 """
 
