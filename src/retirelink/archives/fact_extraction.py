@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from retirelink.archives.chinese_dates import DateMatch, find_dates, normalise_text
-from retirelink.archives.holdings import FuzzyDate
+from retirelink.archives.holdings import FuzzyDate, OcrLine
 from retirelink.archives.material_classes import MaterialType
 
 Box = tuple[int, int, int, int]
@@ -74,15 +74,6 @@ _KIND_LABELS = {
     FactKind.PARTY_JOIN: "入党时间",
     FactKind.EDUCATION: "学历",
 }
-
-
-@dataclass(frozen=True)
-class OcrLine:
-    """One OCR line of a page: its text, its box (x0, y0, x1, y1 in page pixels), its score."""
-
-    text: str
-    box: Box | None = None
-    score: float = 1.0
 
 
 @dataclass(frozen=True)

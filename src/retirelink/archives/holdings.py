@@ -287,8 +287,8 @@ class OcrLine:
     """One recognised line: its text, box ``(x0, y0, x1, y1)`` in page pixels and score."""
 
     text: str
-    box: tuple[int, int, int, int] | None
-    score: float
+    box: tuple[int, int, int, int] | None = None
+    score: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from retirelink.archives.fact_extraction import (
     PRIOR_UNEXPECTED,
     ExtractedFact,
     FactKind,
-    OcrLine,
     extract_facts,
 )
-from retirelink.archives.holdings import DatePrecision, FuzzyDate
+from retirelink.archives.holdings import DatePrecision, FuzzyDate, OcrLine
 from retirelink.archives.material_classes import MaterialType
 
 REFERENCE = 2026
