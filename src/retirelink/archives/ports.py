@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from retirelink.archives.fact_records import ArchiveFact
 from retirelink.archives.holdings import (
     Archive,
     ArchiveSummary,
@@ -265,6 +266,24 @@ class BusinessVolumeRepository(Protocol):
         ...
 
 
+class FactRepository(Protocol):
+    def add(self, fact: ArchiveFact) -> ArchiveFact: ...
+
+    def get(self, fact_id: int) -> ArchiveFact | None: ...
+
+    def update(self, fact: ArchiveFact) -> None: ...
+
+    def delete_candidates_of_page(self, page_id: int) -> int:
+        """Remove the page's unreviewed OCR candidates (the page is being read again)."""
+        ...
+
+    def for_person(self, person_id: int) -> list[ArchiveFact]: ...
+
+    def queue(self, *, status: str, limit: int) -> list[ArchiveFact]:
+        """Facts with a status, oldest first (the review queue)."""
+        ...
+
+
 class HoldingsUnitOfWork(Protocol):
     """What the archive-repository use cases need: the records, the ledger and the clock."""
 
@@ -286,6 +305,10 @@ class HoldingsUnitOfWork(Protocol):
     def lending(self) -> LendingRepository: ...
     @property
     def business_volumes(self) -> BusinessVolumeRepository: ...
+    @property
+    def facts(self) -> FactRepository: ...
+    @property
+    def page_texts(self) -> PageTextRepository: ...
     @property
     def ledger(self) -> Ledger: ...
     @property

@@ -4,9 +4,11 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_records import ArchiveFact, FactOrigin, FactStatus
 from retirelink.archives.holdings import (
     Archive,
     ArchiveStatus,
@@ -40,6 +42,7 @@ from retirelink.archives.retention import (
     VolumeStatus,
 )
 from retirelink.storage.rows import (
+    ArchiveFactRow,
     ArchiveRow,
     BackgroundJobRow,
     BlobRow,
@@ -795,4 +798,99 @@ def _volume(row: BusinessArchiveRow) -> BusinessVolume:
         appraised_by=row.appraised_by,
         appraised_at=row.appraised_at,
         appraisal_note=row.appraisal_note,
+    )
+
+
+class SqlAlchemyFactRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, fact: ArchiveFact) -> ArchiveFact:
+        row = ArchiveFactRow(person_id=fact.person_id, **_fact_columns(fact))
+        self._session.add(row)
+        self._session.flush()
+        return _fact(row)
+
+    def get(self, fact_id: int) -> ArchiveFact | None:
+        row = self._session.get(ArchiveFactRow, fact_id)
+        return _fact(row) if row else None
+
+    def update(self, fact: ArchiveFact) -> None:
+        self._session.execute(
+            update(ArchiveFactRow).where(ArchiveFactRow.id == fact.id).values(**_fact_columns(fact))
+        )
+
+    def delete_candidates_of_page(self, page_id: int) -> int:
+        result = self._session.execute(
+            delete(ArchiveFactRow).where(
+                ArchiveFactRow.page_id == page_id,
+                ArchiveFactRow.status == FactStatus.CANDIDATE.value,
+                ArchiveFactRow.origin == FactOrigin.OCR.value,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def for_person(self, person_id: int) -> list[ArchiveFact]:
+        rows = self._session.scalars(
+            select(ArchiveFactRow)
+            .where(ArchiveFactRow.person_id == person_id)
+            .order_by(ArchiveFactRow.kind, ArchiveFactRow.start_date, ArchiveFactRow.id)
+        )
+        return [_fact(row) for row in rows]
+
+    def queue(self, *, status: str, limit: int) -> list[ArchiveFact]:
+        rows = self._session.scalars(
+            select(ArchiveFactRow)
+            .where(ArchiveFactRow.status == status)
+            .order_by(ArchiveFactRow.id)
+            .limit(limit)
+        )
+        return [_fact(row) for row in rows]
+
+
+def _fact_columns(fact: ArchiveFact) -> dict[str, object]:
+    return {
+        "material_id": fact.material_id,
+        "page_id": fact.page_id,
+        "kind": fact.kind.value,
+        "start_date": fact.start.value if fact.start else None,
+        "start_precision": fact.start.precision.value if fact.start else None,
+        "end_date": fact.end.value if fact.end else None,
+        "end_precision": fact.end.precision.value if fact.end else None,
+        "detail": fact.detail,
+        "source_text": fact.source_text,
+        "line_index": fact.line_index,
+        "box_json": json.dumps(list(fact.box)) if fact.box else "",
+        "confidence": fact.confidence,
+        "status": fact.status.value,
+        "origin": fact.origin.value,
+        "reviewed_by": fact.reviewed_by,
+        "reviewed_at": fact.reviewed_at,
+        "review_note": fact.review_note,
+        "created_at": fact.created_at,
+    }
+
+
+def _fact(row: ArchiveFactRow) -> ArchiveFact:
+    values = json.loads(row.box_json) if row.box_json else None
+    box = (int(values[0]), int(values[1]), int(values[2]), int(values[3])) if values else None
+    return ArchiveFact(
+        id=row.id,
+        person_id=row.person_id,
+        material_id=row.material_id,
+        page_id=row.page_id,
+        kind=FactKind(row.kind),
+        start=_fuzzy(row.start_date, row.start_precision),
+        end=_fuzzy(row.end_date, row.end_precision),
+        detail=row.detail,
+        source_text=row.source_text,
+        line_index=row.line_index,
+        box=box,
+        confidence=row.confidence,
+        status=FactStatus(row.status),
+        origin=FactOrigin(row.origin),
+        created_at=row.created_at,
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
+        review_note=row.review_note,
     )

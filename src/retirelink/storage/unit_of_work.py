@@ -26,6 +26,7 @@ from retirelink.storage.holdings_repositories import (
     SqlAlchemyArchiveRepository,
     SqlAlchemyBlobRepository,
     SqlAlchemyBusinessVolumeRepository,
+    SqlAlchemyFactRepository,
     SqlAlchemyIngestBatchRepository,
     SqlAlchemyJobQueue,
     SqlAlchemyLendingRepository,
@@ -81,6 +82,7 @@ class SqlAlchemyUnitOfWork:
         self.page_texts = SqlAlchemyPageTextRepository(self.session)
         self.lending = SqlAlchemyLendingRepository(self.session)
         self.business_volumes = SqlAlchemyBusinessVolumeRepository(self.session)
+        self.facts = SqlAlchemyFactRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,
