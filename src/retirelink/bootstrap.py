@@ -107,7 +107,7 @@ def build(
     partners = RegistryFile(settings.partners_file or settings.data_dir / "partners.json")
     gateway = HttpPartnerGateway(lambda: partners.current().our_client_id, clock=the_clock)
     catalogue = shipped_catalogue()
-    feed_sources = FeedSources(gateway)
+    feed_sources = FeedSources(gateway, clock=the_clock)
     runner = ExchangeRunner(
         uow=unit_of_work,
         registry=partners.current,
