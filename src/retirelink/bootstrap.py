@@ -111,7 +111,7 @@ def build(
     )
     gateway = HttpPartnerGateway(partners.current, clock=the_clock)
     catalogue = shipped_catalogue()
-    feed_sources = FeedSources(gateway)
+    feed_sources = FeedSources(gateway, clock=the_clock)
     runner = ExchangeRunner(
         uow=unit_of_work,
         registry=partners.current,

@@ -2,7 +2,7 @@
 shared table, real GB18030 files): three transports in one pass, a partner going down and
 coming back, a dispute delivered and its receipt checked."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,12 @@ from retirelink.partners.inbox import write_inbox
 from retirelink.partners.model import DEATH_CANCELLATION, PRISONERS, SETTLEMENTS, Mode
 from retirelink.partners.registry import write_registry
 from retirelink.partners.server import SimulatorConfig, running_partners
-from retirelink.partners.shared_table import default_sifa_url, publish_sifa_table, sifa_engine
+from retirelink.partners.shared_table import (
+    append_sifa_rows,
+    default_sifa_url,
+    publish_sifa_table,
+    sifa_engine,
+)
 from retirelink.security.model import SYSTEM_ACTOR
 from tests.support.builders import make_id_number
 from tests.support.partner_files import death_csv
@@ -180,3 +185,28 @@ def test_identity_check_with_garbage_from_gongan_is_a_partner_response_error(ser
 
     with pytest.raises(PartnerResponseError):
         ask_gongan(services, household.id_number, household.name)
+
+
+def test_the_shared_table_can_be_read_by_its_change_time_with_the_settle_lag(
+    services, partners, settings, clock
+):
+    sifa_url = default_sifa_url(settings.data_dir)
+    registry = partners.registry().with_demo_feeds(sifa_url, sifa_watermark="timestamp")
+    write_registry(settings.partners_file, registry)
+    prisoners = partners.datasets().feed(PRISONERS).records()
+
+    first = by_source(services.exchange.run_once())[f"{PRISONERS}@table"]
+    release = {**prisoners[0].fields, "sfrq": "20261120"}
+    with sifa_engine(sifa_url) as engine:
+        (seq,) = append_sifa_rows(engine, [release], updated_at=clock.now())
+    held = by_source(services.exchange.run_once())[f"{PRISONERS}@table"]
+    clock.advance(timedelta(seconds=10))
+    settled = by_source(services.exchange.run_once())[f"{PRISONERS}@table"]
+
+    # Every row was published at one time: the seq tie-break orders them all.
+    assert (first.status, first.rows) == (SyncStatus.OK, len(prisoners))
+    assert first.watermark == f"2026-11-22T00:00:00.000000Z#{len(prisoners)}"
+    assert (held.status, held.rows, held.watermark) == (SyncStatus.OK, 0, first.watermark)
+    assert (settled.status, settled.rows) == (SyncStatus.OK, 1)
+    assert settled.watermark == f"2026-11-23T02:30:00.000000Z#{seq}"
+    assert settled.message == ""  # reconciled: the partner's count matches what we took

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from retirelink.demo.loader import load_demo
 from retirelink.demo.manifest import DistrictManifest, read_manifest, write_manifest
@@ -114,6 +114,22 @@ def test_rows_a_partner_adds_after_the_first_sync_get_the_next_seq(
     assert seqs == [watermark + 1, watermark + 2]
     assert [row["seq"] for row in new] == seqs
     assert all(row["sfrq"] == "20261120" for row in new)
+
+
+def test_the_change_time_is_kept_in_beijing_time_meaning_the_same_instant_on_both_databases(
+    partner_db_url,
+) -> None:
+    with sifa_engine(partner_db_url) as engine:
+        publish_sifa_table(engine, [], updated_at=T0)
+        append_sifa_rows(engine, [{"zjhm": "X"}], updated_at=T0)
+        with engine.connect() as connection:
+            stored = connection.execute(text(f"SELECT updated_at FROM {SIFA_TABLE}")).scalar_one()
+        postgres = engine.dialect.name == "postgresql"
+
+    if postgres:  # timestamp with time zone: the instant itself
+        assert stored == T0
+    else:  # SQLite: the Beijing wall time as text, which the platform reads as Asia/Shanghai
+        assert stored == "2026-11-23 10:30:00.000000"
 
 
 def test_a_row_with_an_unknown_column_is_refused(partner_db_url) -> None:

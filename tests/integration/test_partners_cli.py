@@ -12,10 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from retirelink.cli import app
+from retirelink.cli.partners import demo_partners
+from retirelink.clock import FixedClock
 from retirelink.demo.manifest import DistrictManifest, write_manifest
+from retirelink.exchange.model import WatermarkKind
+from retirelink.exchange.registry import parse_registry
 from retirelink.partners.data import build_datasets
 from retirelink.partners.model import Mode, department
 from retirelink.partners.registry import (
@@ -28,7 +33,9 @@ from retirelink.partners.registry import (
     write_registry,
 )
 from retirelink.partners.server import SimulatorConfig, bind_socket, running_partners
+from retirelink.partners.shared_table import SIFA_TABLE, default_sifa_url, sifa_engine
 from retirelink.security.sm2 import SM2PrivateKey, generate_keypair, normalise_public_key, verify
+from tests.conftest import TEST_NOW
 from tests.support.platform_receiver import running_receiver
 
 pytestmark = pytest.mark.integration
@@ -346,3 +353,40 @@ def test_serve_keeps_the_keys_of_an_earlier_run(tmp_path) -> None:
     assert before is not None and after is not None
     assert after.keys() == before.keys()
     assert "模拟部门已停止" in output
+
+
+# --- the demo's 司法 shared table read by change time ----------------------------------------
+
+
+def test_demo_partners_can_have_the_platform_read_sifas_table_by_change_time(tmp_path) -> None:
+    config = SimulatorConfig.for_tests(
+        persons=300, departments=(department("SIFA"),), clock=FixedClock(TEST_NOW)
+    )
+    query = text(f"SELECT min(updated_at), max(updated_at) FROM {SIFA_TABLE}")
+    times = []
+    for _ in range(2):  # a restart publishes the same change times
+        with (
+            demo_partners(tmp_path, config, sifa_watermark="timestamp"),
+            sifa_engine(default_sifa_url(tmp_path)) as engine,
+            engine.connect() as conn,
+        ):
+            times.append(tuple(conn.execute(query).one()))
+    document = json.loads(registry_path(tmp_path).read_text("utf-8"))
+    (feed,) = parse_registry(document).feeds
+
+    assert (feed.watermark_kind, feed.watermark, feed.tiebreak) == (
+        WatermarkKind.TIMESTAMP,
+        "updated_at",
+        "seq",
+    )
+    assert (feed.settle_seconds, feed.timezone) == (5.0, "Asia/Shanghai")
+    # SQLite keeps the Beijing wall time: the start of the district's as-of day.
+    assert times[0] == times[1] == ("2026-11-23 00:00:00.000000",) * 2
+
+
+def test_serve_refuses_an_unknown_watermark_before_starting_anything(run, tmp_path) -> None:
+    result = run("partners", "serve", "--base-port", "0", "--sifa-watermark", "rowid")
+
+    assert result.exit_code == 1
+    assert "--sifa-watermark 只能是 integer 或 timestamp" in result.output
+    assert not registry_path(tmp_path).exists()

@@ -12,7 +12,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from types import FrameType
 
@@ -22,7 +22,7 @@ from rich.table import Table
 
 from retirelink.archives.model import DepartmentKind
 from retirelink.cli.context import console, err_console, reports_errors, settings_from_env
-from retirelink.clock import SystemClock
+from retirelink.clock import CHINA_TZ, SystemClock
 from retirelink.demo.manifest import DistrictManifest, read_manifest
 from retirelink.errors import InvalidInputError, NotFoundError, UnavailableError
 from retirelink.partners.data import find_person
@@ -43,6 +43,8 @@ from retirelink.partners.pusher import (
     push_notices,
 )
 from retirelink.partners.registry import (
+    SIFA_WATERMARK_INTEGER,
+    SIFA_WATERMARK_TIMESTAMP,
     PartnerRegistry,
     department_sm2_keys,
     platform_sm2_key,
@@ -122,8 +124,12 @@ def print_departments(statuses: list[DepartmentStatus]) -> None:
 def _publish_files(sims: PartnerSimulators, data_dir: Path, sifa_url: str) -> None:
     datasets = sims.datasets()
     prisoners = datasets.feed(PRISONERS).records()
+    # The district's records stand as at the start of its as-of day (Beijing time), so a
+    # restart publishes the same table — the same change times — and a feed read by change
+    # time does not take every row again.
+    as_of = datetime.combine(sims.config.district.as_of, time(), tzinfo=CHINA_TZ)
     with sifa_engine(sifa_url) as engine:
-        publish_sifa_table(engine, prisoners, updated_at=SystemClock().now())
+        publish_sifa_table(engine, prisoners, updated_at=min(as_of, sims.config.clock.now()))
     console.print(f"司法共享库表 sifa_prisoner_changes：{len(prisoners)} 行（{sifa_url}）")
     for path in write_inbox(data_dir, datasets):
         console.print(f"文件交换（GB18030）：{path}")
@@ -151,10 +157,14 @@ def _wait_for_interrupt(stop: threading.Event) -> None:
 
 @contextmanager
 def demo_partners(
-    data_dir: Path, config: SimulatorConfig, sifa_database_url: str | None = None
+    data_dir: Path,
+    config: SimulatorConfig,
+    sifa_database_url: str | None = None,
+    sifa_watermark: str = SIFA_WATERMARK_INTEGER,
 ) -> Iterator[PartnerSimulators]:
     """Start the simulated departments and publish what the platform reads from them: the
-    registry (with the demo feeds), the 司法 shared table and the 卫健/民政 inbox files."""
+    registry (with the demo feeds, 司法's table read by ``sifa_watermark``), the 司法 shared
+    table and the 卫健/民政 inbox files."""
     district = config.district
     console.print(
         f"模拟辖区：种子 {district.seed}，{district.persons} 人，数据截止 {district.as_of}"
@@ -162,7 +172,8 @@ def demo_partners(
     registry_file = registry_path(data_dir)
     sifa_url = sifa_database_url or default_sifa_url(data_dir)
     with running_partners(config) as sims:
-        write_registry(registry_file, sims.registry().with_demo_feeds(sifa_url))
+        registry = sims.registry().with_demo_feeds(sifa_url, sifa_watermark=sifa_watermark)
+        write_registry(registry_file, registry)
         _publish_files(sims, data_dir, sifa_url)
         print_departments(sims.statuses())
         console.print(f"协同部门登记文件：{registry_file}（权限 0600）")
@@ -215,7 +226,15 @@ def serve(
     sifa_database_url: str | None = typer.Option(
         None, help="司法共享库表所在数据库（默认 <数据目录>/partners/sifa.db）"
     ),
+    sifa_watermark: str = typer.Option(
+        SIFA_WATERMARK_INTEGER,
+        help="平台读取司法共享库表的水位：integer（序号 seq）或 timestamp（更新时间 updated_at）",
+    ),
 ) -> None:
+    if sifa_watermark not in (SIFA_WATERMARK_INTEGER, SIFA_WATERMARK_TIMESTAMP):
+        raise InvalidInputError(
+            f"--sifa-watermark 只能是 {SIFA_WATERMARK_INTEGER} 或 {SIFA_WATERMARK_TIMESTAMP}"
+        )
     stop = _stop_on_terminate()
     data_dir = settings_from_env().data_dir
     existing = read_registry(registry_path(data_dir))
@@ -230,7 +249,7 @@ def serve(
         sm2_keys=sm2_keys,
         our_sm2_key=our_sm2_key,
     )
-    with demo_partners(data_dir, config, sifa_database_url):
+    with demo_partners(data_dir, config, sifa_database_url, sifa_watermark):
         for code in sm2_keys:
             console.print(f"{department(code).name}（{code}）使用 {SM2_ALGORITHM} 签名（双向）")
         console.print("模拟部门运行中，按 Ctrl-C 停止")

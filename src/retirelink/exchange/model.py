@@ -187,6 +187,28 @@ _TRANSPORT_LABELS = {
 }
 
 
+class WatermarkKind(StrEnum):
+    """How a shared table (库表同步) is ordered and resumed: by an integer sequence column, or
+    by a change timestamp with a tie-breaking key (docs/exchange.md, 更新时间水位)."""
+
+    INTEGER = "integer"
+    TIMESTAMP = "timestamp"
+
+    @property
+    def label(self) -> str:
+        return _WATERMARK_KIND_LABELS[self]
+
+
+# Rows of a timestamp-ordered table changed less than this long ago are left for a later
+# pull (稳定延迟), so transactions in flight can commit first.
+DEFAULT_SETTLE_SECONDS = 5.0
+
+_WATERMARK_KIND_LABELS = {
+    WatermarkKind.INTEGER: "序号水位",
+    WatermarkKind.TIMESTAMP: "更新时间水位",
+}
+
+
 class JobStatus(StrEnum):
     """What became of a transfer: every record applied, or the whole transfer rejected."""
 

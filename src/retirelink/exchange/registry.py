@@ -13,23 +13,37 @@ Per partner: the HMAC-SM3 key shared with it (``key``), its SM2 public keys
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retirelink.archives.model import DepartmentKind
 from retirelink.errors import InvalidInputError, NotFoundError
-from retirelink.exchange.model import PartnerLink, RequestSigning
+from retirelink.exchange.model import (
+    DEFAULT_SETTLE_SECONDS,
+    PartnerLink,
+    RequestSigning,
+    WatermarkKind,
+)
 from retirelink.security.sm2 import SM2PrivateKey, normalise_public_key
 
 DEFAULT_CLIENT_ID = "SHEBAO"
+# A partner timestamp without a zone is in this one unless the feed declares another.
+DEFAULT_PARTNER_ZONE = "Asia/Shanghai"
+# The longest settle lag accepted: a day (a longer one would hold every change back a day).
+_MAX_SETTLE_SECONDS = 86_400
+_TIMESTAMP_ONLY = ("tiebreak", "settle_seconds", "timezone")
 
 
 @dataclass(frozen=True)
 class FeedSpec:
     """A feed we pull from a partner: its catalogue item and how (``api`` or ``table``).
 
-    For ``table``: the partner database URL, the table or view and its watermark column.
+    For ``table``: the partner database URL, the table or view and its watermark column — an
+    integer sequence (the default), or with ``watermark_kind`` ``timestamp`` a change
+    timestamp read in (timestamp, ``tiebreak``) order, ``settle_seconds`` behind the clock,
+    a timestamp without a zone being in ``timezone`` (docs/exchange.md).
     """
 
     department: str
@@ -38,6 +52,10 @@ class FeedSpec:
     database_url: str = ""
     table: str = ""
     watermark: str = "seq"
+    watermark_kind: WatermarkKind = WatermarkKind.INTEGER
+    tiebreak: str = ""
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    timezone: str = DEFAULT_PARTNER_ZONE
 
     @property
     def name(self) -> str:
@@ -147,7 +165,58 @@ def _feed(department: str, entry: Any) -> FeedSpec:
     )
     if via == "table" and not (spec.database_url and spec.table):
         raise InvalidInputError(f"{where}：库表同步须填写 database_url 和 table")
-    return spec
+    return _watermark(spec, entry, f"{where}（{spec.item}）")
+
+
+def _watermark(spec: FeedSpec, entry: dict[str, Any], where: str) -> FeedSpec:
+    """The watermark fields of a table feed: ``integer`` (default) or ``timestamp``."""
+    try:
+        kind = WatermarkKind(entry.get("watermark_kind", WatermarkKind.INTEGER.value))
+    except ValueError:
+        raise InvalidInputError(
+            f"{where}的 watermark_kind 只能是 integer（序号）或 timestamp（更新时间）"
+        ) from None
+    if kind is WatermarkKind.INTEGER:
+        extra = [name for name in _TIMESTAMP_ONLY if name in entry]
+        if extra:
+            raise InvalidInputError(
+                f"{where}：{'、'.join(extra)} 只用于更新时间水位（watermark_kind: timestamp）"
+            )
+        return spec
+    if spec.via != "table":
+        raise InvalidInputError(f"{where}：更新时间水位只用于库表同步（via: table）")
+    watermark, tiebreak = entry.get("watermark"), entry.get("tiebreak")
+    if not (isinstance(watermark, str) and watermark and isinstance(tiebreak, str) and tiebreak):
+        raise InvalidInputError(
+            f"{where}：更新时间水位须填写 watermark（更新时间列）和 tiebreak（比对列，如主键）"
+        )
+    if tiebreak == watermark:
+        raise InvalidInputError(f"{where}：tiebreak 应为更新时间列以外的唯一列（如主键）")
+    settle = entry.get("settle_seconds", DEFAULT_SETTLE_SECONDS)
+    if (
+        isinstance(settle, bool)
+        or not isinstance(settle, int | float)
+        or not 0 <= settle <= _MAX_SETTLE_SECONDS
+    ):
+        raise InvalidInputError(f"{where}的 settle_seconds 应为 0 到 {_MAX_SETTLE_SECONDS} 的秒数")
+    zone = entry.get("timezone", DEFAULT_PARTNER_ZONE)
+    if not isinstance(zone, str) or not _known_zone(zone):
+        raise InvalidInputError(f"{where}的 timezone 不是已知时区（如 Asia/Shanghai）")
+    return replace(
+        spec,
+        watermark_kind=kind,
+        tiebreak=tiebreak,
+        settle_seconds=float(settle),
+        timezone=zone,
+    )
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
 
 
 def _link(entry: Any, index: int, platform_receipt_key: bytes | None) -> PartnerLink:

@@ -30,10 +30,12 @@ from retirelink.exchange.model import (
 from retirelink.exchange.ports import DepartmentSource, ExchangeUnitOfWork
 from retirelink.exchange.receiving import RowList, RowResult, Transfer, receive
 from retirelink.ledger.model import LedgerAction
+from retirelink.security.crypto import digest_hex
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
 
 DEFAULT_BATCH = 10_000
+_DEDUPE_KEY_LENGTH = 255  # exchange_jobs.dedupe_key
 _COLUMNS = {spec.name: index for index, spec in enumerate(PARTNER_EVENT_SCHEMA.fields)}
 _FIELDS = tuple(spec.name for spec in PARTNER_EVENT_SCHEMA.fields)
 
@@ -158,12 +160,11 @@ def _apply(
     uow_factory: UnitOfWorkFactory, feed: Feed, batch: PreparedBatch, received: int
 ) -> ImportOutcome:
     name = feed.source.name
-    span = f"{batch.after or ''}:{batch.next_after or ''}"
     transfer = Transfer(
         transport=feed.transport,
         item=feed.item,
         reference=f"{name} {batch.after or '起点'}→{batch.next_after}"[:255],
-        dedupe_key=f"sync:{name}:{span}:{batch.digest[:16]}"[:255],
+        dedupe_key=_dedupe_key(name, batch),
         payload_digest=batch.digest,
         partner=feed.link.client_id,
         receipt_key=feed.link.receipt_key,
@@ -184,13 +185,34 @@ def _apply(
         )
 
 
+def _dedupe_key(name: str, batch: PreparedBatch) -> str:
+    """What recognises a batch received before: its span and the start of its digest. Long
+    (timestamp) cursors are digested, so the batch digest is never cut off — a corrected batch
+    over the same span must not be taken for the rejected one."""
+    span = f"{batch.after or ''}:{batch.next_after or ''}"
+    key = f"sync:{name}:{span}:{batch.digest[:16]}"
+    if len(key) <= _DEDUPE_KEY_LENGTH:
+        return key
+    return f"sync:{name}:{digest_hex(span.encode('utf-8'))[:32]}:{batch.digest[:16]}"
+
+
+def _row_number(position: str, index: int) -> int:
+    """A record's number in a rejection report: its sequence number, or the integer key of a
+    timestamp position (``2026-11-01T00:31:00.000000Z#1234`` → 1234), else its place in the
+    batch."""
+    if position.isascii() and position.isdigit():
+        return int(position)
+    key = position.partition("#")[2]
+    return int(key) if key.isascii() and key.isdigit() else index
+
+
 def _rows(batch: ChangeBatch, layout: FieldMapping, as_of: date) -> list[RowResult]:
     """Each record as the row schema's cells, taken from the partner's fields by the layout,
     then validated once by the schema (IDs, dates, order) like a file row."""
     picks = [layout.fields.get(name) for name in _FIELDS]
     rows: list[RowResult] = []
     for index, record in enumerate(batch.records, 1):
-        number = int(record.position) if record.position.isdigit() else index
+        number = _row_number(record.position, index)
         cells = [_cell(record.fields, rule) for rule in picks]
         parsed, issues = PARTNER_EVENT_SCHEMA.validate(number, cells, _COLUMNS, as_of)
         rows.append((number, parsed, issues))

@@ -27,6 +27,9 @@ from retirelink.security.sm2 import SM2PrivateKey, generate_keypair
 REGISTRY_FILE = "partners.json"
 SM2_KEYS_FILE = "simulator-sm2-keys.json"
 KEY_BYTES = 32
+# How the demo registry has the platform read 司法's shared table (docs/exchange.md).
+SIFA_WATERMARK_INTEGER = "integer"
+SIFA_WATERMARK_TIMESTAMP = "timestamp"
 
 
 @dataclass(frozen=True)
@@ -88,21 +91,31 @@ class PartnerRegistry:
             document["inbox"] = self.inbox
         return document
 
-    def with_demo_feeds(self, sifa_url: str) -> "PartnerRegistry":
+    def with_demo_feeds(
+        self, sifa_url: str, *, sifa_watermark: str = SIFA_WATERMARK_INTEGER
+    ) -> "PartnerRegistry":
         """The demo's three transports: 公安 and 医保 pulled by API, 司法 by its shared table;
-        卫健 and 民政 drop files in the inbox."""
+        卫健 and 民政 drop files in the inbox. ``sifa_watermark``: the shared table is read by
+        its sequence (``integer``, the default) or by its change time (``timestamp``:
+        ``updated_at`` with ``seq`` breaking ties)."""
+        table: dict[str, str] = {
+            "item": "justice.prisoners_in_custody",
+            "via": "table",
+            "database_url": sifa_url,
+            "table": "sifa_prisoner_changes",
+        }
+        if sifa_watermark == SIFA_WATERMARK_INTEGER:
+            table["watermark"] = "seq"
+        elif sifa_watermark == SIFA_WATERMARK_TIMESTAMP:
+            table |= {"watermark": "updated_at", "watermark_kind": "timestamp", "tiebreak": "seq"}
+        else:
+            raise InvalidInputError(
+                "司法共享库表的水位方式只能是 integer 或 timestamp", field="sifa_watermark"
+            )
         feeds = {
             "GONGAN": ({"item": "public_security.death_cancellation", "via": "api"},),
             "YIBAO": ({"item": "medical_insurance.enrolment_and_settlement", "via": "api"},),
-            "SIFA": (
-                {
-                    "item": "justice.prisoners_in_custody",
-                    "via": "table",
-                    "database_url": sifa_url,
-                    "table": "sifa_prisoner_changes",
-                    "watermark": "seq",
-                },
-            ),
+            "SIFA": (table,),
         }
         return PartnerRegistry(
             self.our_client_id, self.partners, feeds, "partners/inbox", self.our_sm2_key

@@ -3,9 +3,16 @@
 Many provincial systems share data by letting the requester read a table in a front-end
 database (前置库) rather than by an API. ``sifa_prisoner_changes`` holds the 司法 partner
 fields (text, ``NULL`` when absent), ``seq`` (unique, increasing: the watermark the platform
-keeps) and ``updated_at``. :func:`publish_sifa_table` re-creates it from the feed (run it any
-number of times: the result is the same table); :func:`append_sifa_rows` is the partner
-adding rows after the platform's first sync. SQLite by default, any SQLAlchemy URL otherwise.
+keeps in the default integer mode) and ``updated_at``, the change time (更新时间: the
+watermark in the timestamp mode, with ``seq`` breaking ties). :func:`publish_sifa_table`
+re-creates it from the feed (run it any number of times with the same time: the result is the
+same table); :func:`append_sifa_rows` is the partner adding rows after the platform's first
+sync. SQLite by default, any SQLAlchemy URL otherwise.
+
+``updated_at`` is written in Beijing time, as a partner in China keeps it: on PostgreSQL the
+column is ``timestamp with time zone`` (an instant); SQLite has no such type and keeps the
+local wall time as text without an offset — which the platform reads in the partner's
+declared zone (Asia/Shanghai by default), so both databases mean the same instant.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +34,7 @@ from sqlalchemy import (
     select,
 )
 
+from retirelink.clock import CHINA_TZ
 from retirelink.errors import InvalidInputError
 from retirelink.partners.feeds import FeedRecord
 from retirelink.partners.model import PRISONERS
@@ -65,10 +73,12 @@ def _row(seq: int, fields: Mapping[str, str], updated_at: datetime) -> dict[str,
     unknown = set(fields) - set(SIFA_FIELDS)
     if unknown:
         raise InvalidInputError(f"{SIFA_TABLE} 没有字段 {', '.join(sorted(unknown))}")
+    if updated_at.tzinfo is None:
+        raise ValueError("updated_at needs a zone")
     return {
         "seq": seq,
         **{name: fields.get(name) or None for name in SIFA_FIELDS},
-        "updated_at": updated_at,
+        "updated_at": updated_at.astimezone(CHINA_TZ),
     }
 
 

@@ -22,8 +22,7 @@ from retirelink.exchange.resilience import CircuitBreaker, RetryPolicy
 from retirelink.exchange.sources.http_api import HttpDepartmentSource
 from retirelink.exchange.sources.http_wire import PartnerTimeouts, build_http_client
 from retirelink.exchange.sources.partner_client import CallOutcome, PartnerHttpClient, encode_body
-from retirelink.exchange.sources.shared_table import SharedTableSource
-from retirelink.exchange.sources.table_reader import table_prefetcher
+from retirelink.exchange.sources.table_reader import table_prefetcher, table_source
 from retirelink.exchange.sync import Prefetcher
 from retirelink.security.crypto import digest_hex
 from retirelink.security.sm2 import SM2PrivateKey
@@ -135,19 +134,15 @@ def _health(link: PartnerLink, client: PartnerHttpClient, clock: Clock) -> Partn
 class FeedSources:
     """Builds the ``DepartmentSource`` of a declared feed (``exchange.registry.FeedSpec``)."""
 
-    def __init__(self, gateway: HttpPartnerGateway) -> None:
+    def __init__(self, gateway: HttpPartnerGateway, *, clock: Clock) -> None:
         self._gateway = gateway
+        self._clock = clock
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
 
     def __call__(self, spec: FeedSpec, link: PartnerLink) -> DepartmentSource:
         if spec.via == "table":
-            return SharedTableSource(
-                self._engine(spec.database_url),
-                spec.table,
-                watermark_column=spec.watermark,
-                name=spec.name,
-            )
+            return table_source(spec, self._engine(spec.database_url), self._clock)
         return HttpDepartmentSource(
             self._gateway.client(link),
             spec.item,
@@ -159,7 +154,7 @@ class FeedSources:
         """A reader process for table feeds (their backlogs can be millions of rows)."""
         if spec.via != "table":
             return None
-        return table_prefetcher(spec, self(spec, link))
+        return table_prefetcher(spec, self(spec, link), self._clock)
 
     def _engine(self, url: str) -> Engine:
         with self._lock:
