@@ -9,8 +9,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from retirelink.accounts.model import LoginPolicy
+from retirelink.archives.ports import BlobStore
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
+from retirelink.errors import UnavailableError
 from retirelink.exchange.catalogue import Catalogue, load_catalogue
 from retirelink.exchange.registry import RegistryFile
 from retirelink.exchange.runner import ExchangeRunner
@@ -19,6 +21,7 @@ from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
+from retirelink.storage.blobs_local import LocalBlobStore
 from retirelink.storage.engine import make_engine, make_session_factory
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -39,6 +42,8 @@ class Services:
     gateway: HttpPartnerGateway
     feed_sources: FeedSources
     exchange: ExchangeRunner
+    # Page images and their derivatives: local directory or S3-compatible object store.
+    blobs: BlobStore
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
@@ -47,6 +52,9 @@ class Services:
         self.exchange.stop()
         self.gateway.close()
         self.feed_sources.close()
+        close_blobs = getattr(self.blobs, "close", None)
+        if callable(close_blobs):
+            close_blobs()
         self.engine.dispose()
 
 
@@ -85,9 +93,37 @@ def build_rules(*, overlay: Path | None = None, clock: Clock | None = None) -> R
     return RuleServices(clock=clock or SystemClock(), parameters=rule_parameters(overlay))
 
 
+def build_blob_store(settings: Settings) -> BlobStore:
+    """The blob store the settings name; boto3 (the ``s3`` extra) is imported only for S3."""
+    if settings.blob_store == "local":
+        return LocalBlobStore(settings.blob_dir)
+    try:
+        from retirelink.storage.blobs_s3 import S3BlobStore
+    except ImportError as error:
+        raise UnavailableError(
+            "对象存储不可用：RETIRELINK_BLOB_STORE=s3 需要 boto3，"
+            "请安装可选依赖 pip install 'retirelink[s3]'"
+            f"（{error}）"
+        ) from error
+    secret = settings.s3_secret_key
+    return S3BlobStore(
+        endpoint_url=settings.s3_endpoint_url,
+        bucket=settings.s3_bucket,
+        prefix=settings.s3_prefix,
+        access_key=settings.s3_access_key,
+        secret_key=secret.get_secret_value() if secret is not None else None,
+        region=settings.s3_region,
+        checksum=settings.s3_checksum,
+        connect_timeout=settings.s3_connect_timeout_seconds,
+        read_timeout=settings.s3_read_timeout_seconds,
+        max_attempts=settings.s3_max_attempts,
+    )
+
+
 def build(
     settings: Settings, *, clock: Clock | None = None, parameters: ParameterSet | None = None
 ) -> Services:
+    blobs = build_blob_store(settings)
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     read_session_factory = make_session_factory(engine, read_only=True)
@@ -140,4 +176,5 @@ def build(
         gateway=gateway,
         feed_sources=feed_sources,
         exchange=runner,
+        blobs=blobs,
     )

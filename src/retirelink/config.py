@@ -4,8 +4,9 @@ Built by ``load_settings()`` in the entrypoints (web, CLI, Alembic env) and pass
 never constructed at import time.
 """
 
+import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PLACEHOLDER_SECRET = "change-me-dev-only"
 
 Environment = Literal["dev", "test", "prod"]
+
+# S3 bucket names: 3–63 lower-case letters, digits, dots and hyphens, starting and ending
+# with a letter or digit.
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _blobs_in_data_dir(data: dict[str, Any]) -> Path:
+    return Path(data.get("data_dir", Path("var"))) / "blobs"
 
 
 class Settings(BaseSettings):
@@ -36,6 +45,20 @@ class Settings(BaseSettings):
     # except in tests, which run passes explicitly.
     exchange_worker: bool | None = None
     exchange_interval_seconds: float = Field(default=30.0, gt=0)
+    # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
+    # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
+    blob_store: Literal["local", "s3"] = "local"
+    blob_dir: Path = Field(default_factory=_blobs_in_data_dir)
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = ""
+    s3_prefix: str = "blobs"
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
+    s3_checksum: Literal["auto", "sha256", "md5"] = "auto"
+    s3_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    s3_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    s3_max_attempts: int = Field(default=3, ge=1, le=10)
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Self:
@@ -53,6 +76,37 @@ class Settings(BaseSettings):
     def _default_partners_file_in_data_dir(self) -> Self:
         if self.partners_file is None:
             self.partners_file = self.data_dir / "partners" / "partners.json"
+        return self
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket_and_both_keys(self) -> Self:
+        # An empty variable (RETIRELINK_S3_ACCESS_KEY=) means "not set".
+        self.s3_endpoint_url = self.s3_endpoint_url or None
+        self.s3_access_key = self.s3_access_key or None
+        if self.s3_secret_key is not None and not self.s3_secret_key.get_secret_value():
+            self.s3_secret_key = None
+        if self.blob_store != "s3":
+            return self
+        if not self.s3_bucket:
+            raise ValueError(
+                "RETIRELINK_BLOB_STORE=s3 时必须设置 RETIRELINK_S3_BUCKET（存储桶名称）"
+            )
+        if not _BUCKET_NAME.fullmatch(self.s3_bucket) or ".." in self.s3_bucket:
+            raise ValueError(
+                f"RETIRELINK_S3_BUCKET 不是有效的存储桶名称：{self.s3_bucket!r}"
+                "（3–63 个小写字母、数字、点或连字符，以字母或数字开头和结尾）"
+            )
+        if self.s3_endpoint_url is not None and not self.s3_endpoint_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError(
+                "RETIRELINK_S3_ENDPOINT_URL 必须以 http:// 或 https:// 开头，"
+                f"例如 http://minio.internal:9000（当前为 {self.s3_endpoint_url!r}）"
+            )
+        if (self.s3_access_key is None) != (self.s3_secret_key is None):
+            raise ValueError(
+                "RETIRELINK_S3_ACCESS_KEY 与 RETIRELINK_S3_SECRET_KEY 须同时设置（或都不设置）"
+            )
         return self
 
     @model_validator(mode="after")
