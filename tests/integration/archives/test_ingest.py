@@ -30,7 +30,8 @@ def _scan_folder(folder: Path) -> dict[str, Path]:
         "pdf": write(
             folder / "9-1_1.pdf",
             pdf_of(
-                [text_page(A4_300, seed=3, seal=True), text_page(A4_300, seed=4)], resolution=300
+                [text_page(A4_300, seed=3, seal=True), text_page(A4_300, seed=4, seal=True)],
+                resolution=300,
             ),
         ),
         "truncated": write(folder / "2_1_001.jpg", colour_300[: len(colour_300) // 3]),
