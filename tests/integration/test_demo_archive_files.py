@@ -22,7 +22,7 @@ from retirelink.demo.archive_folders import (
     read_register,
     write_demo_archives,
 )
-from retirelink.demo.archive_pages import render_page
+from retirelink.demo.archive_pages import FontMissingError, cjk_font, render_page
 from retirelink.demo.archives import DemoArchive, PlantingRates, ScanPage, plan_archives
 from retirelink.demo.generator import DemoDistrict, generate_district
 from tests.support.imaging_stub import ensure_ingest_importable
@@ -246,3 +246,11 @@ def test_a_grey_page_differs_from_its_colour_scan_only_in_colour(planned) -> Non
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_missing_cjk_font_is_reported_in_chinese(monkeypatch) -> None:
+    with pytest.raises(FontMissingError, match="找不到中文字体“No Such Family”"):
+        cjk_font("No Such Family")  # fontconfig falls back to a font without CJK
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    with pytest.raises(FontMissingError, match="apt-get install fonts-noto-cjk"):
+        cjk_font("Noto Sans CJK TC")

@@ -399,10 +399,13 @@ def _seal_mask(organisation: str, caption: str, dpi: int) -> Image.Image:
     draw.ellipse((ring, ring, side - ring, side - ring), outline=255, width=ring)
     centre = side / 2
     _star_points(draw, centre, side * 0.13)
-    font = _font(round(side * 0.13), bold=True)
     count = len(organisation)
     arc = min(250.0, 21.0 * count)
     radius = side / 2 - ring * 2 - side * 0.08
+    # Long names get smaller characters, so neighbours on the rim do not overlap.
+    size = min(side * 0.13, 0.9 * radius * radians(arc / count))
+    font = _font(round(size), bold=True)
+    radius = side / 2 - ring * 2 - size * 0.62
     for index, char in enumerate(organisation):
         angle = -90.0 - arc / 2 + arc * (index + 0.5) / count
         glyph = Image.new("L", (round(side * 0.2), round(side * 0.2)), 0)
