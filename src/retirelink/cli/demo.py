@@ -5,8 +5,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from retirelink.bootstrap import Services
 from retirelink.cli.context import console, err_console, open_services, reports_errors
+from retirelink.demo.archive_folders import (
+    PLANTED_FILE,
+    ArchivesOpened,
+    ArchivesWritten,
+    open_demo_archives,
+    write_demo_archives,
+)
 from retirelink.demo.bulk import write_bulk
+from retirelink.demo.generator import generate_district
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from retirelink.demo.manifest import read_manifest
 
 app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
 
@@ -89,3 +98,55 @@ def bulk(
     for file in summary.files:
         console.print(f"  {file.path}  {file.rows} 行  {file.bytes / 1e6:.1f} MB")
     console.print(f"共 {summary.persons} 人，用时 {summary.seconds:.1f} 秒")
+
+
+@app.command(
+    help="生成演示辖区的档案扫描件：每个档案一个以档案号命名的文件夹（catalogue.csv 与"
+    "“类号_材料序号_页号”命名的页面图像），另有 archives.json 与 planted.json（预置缺陷清单）"
+)
+@reports_errors
+def archives(
+    out: Path = typer.Option(..., "--out", help="输出目录"),
+    persons: int = typer.Option(50, min=1, max=1_000_000, help="生成前 N 名参保人的档案"),
+    seed: int | None = typer.Option(
+        None, help="随机种子（默认：已加载辖区的种子，未加载时为 130406）"
+    ),
+    workers: int = typer.Option(2, min=1, max=16, help="并行绘制页面的进程数"),
+    open_in_repository: bool = typer.Option(
+        False, "--open", help="同时为已登记的参保人建档并按 catalogue.csv 编目"
+    ),
+) -> None:
+    with open_services() as services:
+        # The district demo load wrote, when there is one: same persons, same ID numbers.
+        manifest = read_manifest(services.settings.data_dir / "demo")
+        district_seed = seed if seed is not None else manifest.seed if manifest else DEFAULT_SEED
+        as_of = manifest.as_of if manifest and seed is None else services.clock.today()
+        district = generate_district(seed=district_seed, persons=persons, as_of=as_of)
+        with _progress_bar() as bar:
+            task = bar.add_task("绘制档案", total=persons)
+            written = write_demo_archives(
+                district, out, workers=workers, progress=lambda n: bar.advance(task, n)
+            )
+        _print_written(written, out)
+        if open_in_repository:
+            services.upgrade_database()
+            _print_opened(open_demo_archives(services, out))
+
+
+def _print_written(written: ArchivesWritten, out: Path) -> None:
+    console.print(
+        f"已生成档案 {written.archives} 份：材料 {written.materials} 份，"
+        f"文件 {written.files} 个，页面 {written.pages} 页，{written.bytes / 2**20:.1f} MB；"
+        f"用时 {written.seconds:.1f} 秒，{written.pages_per_second:.1f} 页/秒，"
+        f"平均每页 {written.bytes_per_page / 1024:.0f} KB"
+    )
+    planted = "，".join(f"{code} {count}" for code, count in written.planted.items())
+    console.print(f"预置缺陷（见 {out / PLANTED_FILE}）：{planted or '无'}")
+
+
+def _print_opened(opened: ArchivesOpened) -> None:
+    console.print(
+        f"已建档 {opened.opened} 份、编目材料 {opened.materials} 份；"
+        f"已有档案跳过 {opened.already_open} 份，"
+        f"参保人未登记跳过 {opened.not_registered} 份"
+    )
