@@ -9,6 +9,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from retirelink.accounts.model import LoginPolicy
+from retirelink.archives.facts import record_candidates
+from retirelink.archives.ocr import OcrRunSummary, TextHook, run_ocr_jobs
+from retirelink.archives.ocr_engine import RapidOcrEngine
 from retirelink.archives.ports import BlobStore
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
@@ -17,6 +20,7 @@ from retirelink.exchange.catalogue import Catalogue, load_catalogue
 from retirelink.exchange.registry import RegistryFile
 from retirelink.exchange.runner import ExchangeRunner
 from retirelink.exchange.sources.gateway import FeedSources, HttpPartnerGateway
+from retirelink.periodic import PeriodicWorker
 from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.sessions import SessionCodec
@@ -44,18 +48,33 @@ class Services:
     exchange: ExchangeRunner
     # Page images and their derivatives: local directory or S3-compatible object store.
     blobs: BlobStore
+    ocr_engine: RapidOcrEngine
+    # Recognises queued pages in the background (web server; `retirelink archives ocr`).
+    ocr: PeriodicWorker
+
+    def run_ocr(self, limit: int = 20) -> OcrRunSummary:
+        """One round of OCR jobs: page text, candidate facts (see archives.ocr)."""
+        return run_ocr_jobs(
+            self.uow, engine=self.ocr_engine, store=self.blobs, on_text=OCR_HOOKS, limit=limit
+        )
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
 
     def close(self) -> None:
         self.exchange.stop()
+        self.ocr.stop()
         self.gateway.close()
         self.feed_sources.close()
         close_blobs = getattr(self.blobs, "close", None)
         if callable(close_blobs):
             close_blobs()
         self.engine.dispose()
+
+
+# After OCR of a page: its candidate facts. (Search indexing joins here.)
+OCR_HOOKS: tuple[TextHook, ...] = (record_candidates,)
+OCR_ROUND = 10
 
 
 @dataclass(frozen=True)
@@ -157,6 +176,14 @@ def build(
         catalogue=catalogue,
         data_dir=settings.data_dir,
     )
+    ocr_engine = RapidOcrEngine()
+
+    def ocr_round() -> bool:
+        done = run_ocr_jobs(
+            unit_of_work, engine=ocr_engine, store=blobs, on_text=OCR_HOOKS, limit=OCR_ROUND
+        )
+        return done.done + done.failed + done.retried >= OCR_ROUND  # a full round: more waits
+
     return Services(
         settings=settings,
         engine=engine,
@@ -177,4 +204,6 @@ def build(
         feed_sources=feed_sources,
         exchange=runner,
         blobs=blobs,
+        ocr_engine=ocr_engine,
+        ocr=PeriodicWorker("ocr-worker", settings.data_dir / "ocr-worker.lock", ocr_round),
     )

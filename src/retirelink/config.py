@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # except in tests, which run passes explicitly.
     exchange_worker: bool | None = None
     exchange_interval_seconds: float = Field(default=30.0, gt=0)
+    # The OCR worker thread of the web server (queued pages of ingested scans): on by default
+    # when the OCR extra is installed, except in tests, which run OCR jobs explicitly.
+    ocr_worker: bool | None = None
+    ocr_interval_seconds: float = Field(default=10.0, gt=0)
     # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
     # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
     blob_store: Literal["local", "s3"] = "local"
@@ -70,6 +74,8 @@ class Settings(BaseSettings):
     def _worker_off_in_tests(self) -> Self:
         if self.exchange_worker is None:
             self.exchange_worker = self.env != "test"
+        if self.ocr_worker is None:
+            self.ocr_worker = self.env != "test"
         return self
 
     @model_validator(mode="after")

@@ -7,14 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.support.imaging_stub import ensure_ingest_importable
-
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def run(settings, monkeypatch):
-    ensure_ingest_importable()  # the CLI package imports ingest, which imports imaging
     from retirelink.cli import app
 
     monkeypatch.setenv("RETIRELINK_DATABASE_URL", settings.database_url)

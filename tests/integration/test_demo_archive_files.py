@@ -25,7 +25,6 @@ from retirelink.demo.archive_folders import (
 from retirelink.demo.archive_pages import FontMissingError, cjk_font, render_page
 from retirelink.demo.archives import DemoArchive, PlantingRates, ScanPage, plan_archives
 from retirelink.demo.generator import DemoDistrict, generate_district
-from tests.support.imaging_stub import ensure_ingest_importable
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +68,6 @@ def test_one_folder_per_archive_with_register_and_manifest(written, planned) -> 
 
 
 def test_scan_names_follow_the_ingest_rule_and_find_their_material(written, planned) -> None:
-    ensure_ingest_importable()
     from retirelink.archives.ingest import plan_folder
 
     for archive in planned:

@@ -265,7 +265,10 @@ def render_page(
         if source_index:
             _seek_frame(im, source_index)
         decoded = _decode_frame(im, fmt, source_index, limits, fit_edge=max_edge)
-        return _to_rgb(_fit(decoded.image, max_edge))
+        rendered = _to_rgb(_fit(decoded.image, max_edge))
+        # An RGB scan that needs no resizing comes back as the opened image itself, which
+        # closes with this block: hand out a copy that outlives the file.
+        return im.copy() if rendered is im else rendered
 
 
 def watermark(image_jpeg: bytes, text: str, *, font_path: Path | None = None) -> bytes:

@@ -16,18 +16,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
 
 from retirelink.archives.holdings import Page, PageText
 from retirelink.archives.imaging import render_page
-from retirelink.archives.ports import (
-    BlobStore,
-    JobQueue,
-    OcrEngine,
-    PageRepository,
-    PageTextRepository,
-)
-from retirelink.clock import Clock
+from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork, OcrEngine
 
 log = logging.getLogger(__name__)
 
@@ -39,26 +31,11 @@ LEASE = timedelta(minutes=10)
 OCR_MAX_EDGE = 2400
 
 
-class OcrUnitOfWork(Protocol):
-    @property
-    def pages(self) -> PageRepository: ...
-    @property
-    def page_texts(self) -> PageTextRepository: ...
-    @property
-    def jobs(self) -> JobQueue: ...
-    @property
-    def clock(self) -> Clock: ...
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
-
-
 # Runs in the page's transaction once its text is saved (fact extraction, indexing).
-TextHook = Callable[[OcrUnitOfWork, Page, PageText], None]
+TextHook = Callable[[HoldingsUnitOfWork, Page, PageText], object]
 
 
-def queue_pages(uow: OcrUnitOfWork, page_ids: Iterable[int]) -> int:
+def queue_pages(uow: HoldingsUnitOfWork, page_ids: Iterable[int]) -> int:
     """Queue OCR for pages (each once); not committed — the caller's transaction decides."""
     now = uow.clock.now()
     return sum(uow.jobs.enqueue(OCR_JOB, f"page:{page_id}", run_after=now) for page_id in page_ids)
@@ -77,7 +54,7 @@ def worker_name() -> str:
 
 
 def run_ocr_jobs(
-    uow_factory: Callable[[], AbstractContextManager[OcrUnitOfWork]],
+    uow_factory: Callable[[], AbstractContextManager[HoldingsUnitOfWork]],
     *,
     engine: OcrEngine,
     store: BlobStore,
@@ -110,7 +87,11 @@ def run_ocr_jobs(
 
 
 def _recognise_page(
-    uow: OcrUnitOfWork, page_id: int, engine: OcrEngine, store: BlobStore, hooks: Sequence[TextHook]
+    uow: HoldingsUnitOfWork,
+    page_id: int,
+    engine: OcrEngine,
+    store: BlobStore,
+    hooks: Sequence[TextHook],
 ) -> None:
     page = uow.pages.get(page_id)
     if page is None:
@@ -147,7 +128,7 @@ def _blob_file(store: BlobStore, key: str) -> Iterator[Path]:
 
 
 def _record_failure(
-    uow_factory: Callable[[], AbstractContextManager[OcrUnitOfWork]],
+    uow_factory: Callable[[], AbstractContextManager[HoldingsUnitOfWork]],
     job_id: int,
     page_id: int,
     attempts: int,
@@ -171,5 +152,5 @@ def _reason(error: Exception) -> str:
     return str(message) if message else f"{type(error).__name__}: {error}"[:500]
 
 
-def job_counts(uow: OcrUnitOfWork) -> dict[str, int]:
+def job_counts(uow: HoldingsUnitOfWork) -> dict[str, int]:
     return uow.jobs.counts(OCR_JOB)

@@ -5,12 +5,18 @@ Only the default model set is used: any other choice makes rapidocr download mod
 internet, which government private networks do not have (stack-notes.md, OCR).
 """
 
+import importlib.util
 import logging
 import threading
 from typing import Any
 
 from retirelink.archives.holdings import OcrLine
 from retirelink.errors import UnavailableError
+
+
+def ocr_available() -> bool:
+    """Whether the OCR extra is installed (without loading the model)."""
+    return importlib.util.find_spec("rapidocr") is not None
 
 
 class RapidOcrEngine:

@@ -19,9 +19,11 @@ from retirelink.archives.fixity import FixityReport, check_fixity
 from retirelink.archives.holdings import Archive, IngestBatch
 from retirelink.archives.ingest import IngestReport, ingest_batch, plan_folder
 from retirelink.archives.material_classes import ArchiveKind
+from retirelink.archives.ocr import job_counts
+from retirelink.archives.ocr_engine import ocr_available
 from retirelink.bootstrap import Services
 from retirelink.cli.context import console, err_console, open_services, reports_errors
-from retirelink.errors import InvalidInputError, NotFoundError
+from retirelink.errors import InvalidInputError, NotFoundError, UnavailableError
 from retirelink.exchange.decoding import open_text
 from retirelink.security.model import SYSTEM_ACTOR, Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -233,3 +235,34 @@ def _print_fixity(report: FixityReport, recorded_bytes: int) -> None:
         table.add_row(problem.sha256, problem.kind.label, problem.message_zh)
     console.print(table)
     console.print(f"[red]发现 {report.problems_total} 个问题[/red]")
+
+
+@app.command(help="文字识别：处理排队中的页面（Web 服务运行时由后台自动处理）")
+@reports_errors
+def ocr(
+    limit: int = typer.Option(0, min=0, help="最多处理的页数（0：处理完为止）"),
+) -> None:
+    if not ocr_available():
+        raise UnavailableError(
+            "未安装文字识别组件：请安装 retirelink[ocr]（rapidocr 与 onnxruntime）"
+        )
+    done = failed = retried = 0
+    with open_services() as services:
+        with services.uow() as uow:
+            waiting = job_counts(uow).get("queued", 0)
+        with _progress() as bar:
+            task = bar.add_task("文字识别", total=limit or waiting)
+            while limit == 0 or done + failed < limit:
+                round_size = 10 if limit == 0 else min(10, limit - done - failed)
+                summary = services.run_ocr(round_size)
+                done, failed, retried = (
+                    done + summary.done,
+                    failed + summary.failed,
+                    retried + summary.retried,
+                )
+                bar.advance(task, summary.done + summary.failed)
+                if summary.done + summary.failed + summary.retried == 0:
+                    break
+                for error in summary.errors:
+                    err_console.print(f"[yellow]{error}[/yellow]")
+    console.print(f"已识别 {done} 页，失败 {failed} 页，稍后重试 {retried} 页")

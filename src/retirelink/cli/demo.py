@@ -3,6 +3,9 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from retirelink.archives.holdings import Archive
+from retirelink.archives.ingest import ingest_batch, plan_folder
+from retirelink.archives.reception import warehouse_check, window_check
 from retirelink.bootstrap import Services
 from retirelink.cli.context import console, err_console, open_services, reports_errors
 from retirelink.demo.archive_folders import (
@@ -16,6 +19,7 @@ from retirelink.demo.bulk import write_bulk
 from retirelink.demo.generator import generate_district
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from retirelink.demo.manifest import read_manifest
+from retirelink.security.model import SYSTEM_ACTOR
 
 app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
 
@@ -38,6 +42,9 @@ def load(
     persons: int = typer.Option(20_000, min=1, max=1_000_000, help="参保人数"),
     seed: int = typer.Option(DEFAULT_SEED, help="随机种子（相同种子生成相同数据）"),
     if_empty: bool = typer.Option(False, "--if-empty", help="库中已有参保人时跳过加载"),
+    archives: int = typer.Option(
+        0, min=0, max=10_000, help="同时为前 N 名参保人生成档案扫描件并接收入库（数字化档案库）"
+    ),
 ) -> None:
     with open_services() as services:
         if services.settings.env == "prod":
@@ -61,6 +68,18 @@ def load(
         f"单位 {summary.employers_added} 家，账号 {summary.accounts_added} 个，"
         f"部门交换文件 {len(summary.feed_files)} 个"
     )
+    if archives:
+        with open_services() as services:
+            out = services.settings.data_dir / "demo" / "archives"
+            make_demo_archives(
+                services,
+                out,
+                persons=archives,
+                seed=seed,
+                workers=2,
+                open_them=True,
+                ingest=True,
+            )
     print_demo_accounts()
 
 
@@ -115,22 +134,76 @@ def archives(
     open_in_repository: bool = typer.Option(
         False, "--open", help="同时为已登记的参保人建档并按 catalogue.csv 编目"
     ),
+    ingest: bool = typer.Option(
+        False,
+        "--ingest",
+        help="建档后接收扫描件；无问题的批次由演示账号 clerk 初审、reviewer 复审入库",
+    ),
 ) -> None:
     with open_services() as services:
-        # The district demo load wrote, when there is one: same persons, same ID numbers.
-        manifest = read_manifest(services.settings.data_dir / "demo")
-        district_seed = seed if seed is not None else manifest.seed if manifest else DEFAULT_SEED
-        as_of = manifest.as_of if manifest and seed is None else services.clock.today()
-        district = generate_district(seed=district_seed, persons=persons, as_of=as_of)
+        make_demo_archives(
+            services,
+            out,
+            persons=persons,
+            seed=seed,
+            workers=workers,
+            open_them=open_in_repository or ingest,
+            ingest=ingest,
+        )
+
+
+def make_demo_archives(
+    services: Services,
+    out: Path,
+    *,
+    persons: int,
+    seed: int | None,
+    workers: int,
+    open_them: bool,
+    ingest: bool,
+) -> None:
+    """Render the first ``persons`` archives of the district; open, catalogue and ingest them
+    into the repository if asked."""
+    # The district demo load wrote, when there is one: same persons, same ID numbers.
+    manifest = read_manifest(services.settings.data_dir / "demo")
+    district_seed = seed if seed is not None else manifest.seed if manifest else DEFAULT_SEED
+    as_of = manifest.as_of if manifest and seed is None else services.clock.today()
+    district = generate_district(seed=district_seed, persons=persons, as_of=as_of)
+    with _progress_bar() as bar:
+        task = bar.add_task("绘制档案", total=persons)
+        written = write_demo_archives(
+            district, out, workers=workers, progress=lambda n: bar.advance(task, n)
+        )
+    _print_written(written, out)
+    if open_them:
+        services.upgrade_database()
+        hook = ingest_demo_folder if ingest else None
         with _progress_bar() as bar:
-            task = bar.add_task("绘制档案", total=persons)
-            written = write_demo_archives(
-                district, out, workers=workers, progress=lambda n: bar.advance(task, n)
+            task = bar.add_task("建档与接收扫描件", total=written.archives)
+            opened = open_demo_archives(
+                services, out, ingest=hook, progress=lambda n: bar.advance(task, n)
             )
-        _print_written(written, out)
-        if open_in_repository:
-            services.upgrade_database()
-            _print_opened(open_demo_archives(services, out))
+        _print_opened(opened)
+
+
+def ingest_demo_folder(services: Services, archive: Archive, folder: Path) -> None:
+    """Ingest an archive's demo scans; a batch without problems goes through both reception
+    checks (demo clerk, then demo reviewer), the others wait in the review queue."""
+    assert archive.id is not None
+    with services.uow() as uow:
+        files = plan_folder(uow, archive.id, folder)
+        report = ingest_batch(
+            uow, actor=SYSTEM_ACTOR, archive_id=archive.id, files=files, store=services.blobs
+        )
+    batch = report.batch
+    if batch.id is None or batch.files_failed or batch.pages_with_errors:
+        return
+    for username, check in (("clerk", window_check), ("reviewer", warehouse_check)):
+        with services.uow() as uow:
+            account = uow.users.get_by_username(username)
+            if account is None:
+                return
+            check(uow, actor=account.actor(), batch_id=batch.id, passed=True)
 
 
 def _print_written(written: ArchivesWritten, out: Path) -> None:

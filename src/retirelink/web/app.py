@@ -12,6 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import retirelink
+from retirelink.archives.ocr_engine import ocr_available
 from retirelink.bootstrap import Services, build
 from retirelink.config import Settings, load_settings
 from retirelink.web.api import auth as api_auth
@@ -66,8 +67,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.exchange_worker:
             the_services.exchange.start(settings.exchange_interval_seconds)
+        if settings.ocr_worker and ocr_available():
+            the_services.ocr.start(settings.ocr_interval_seconds)
         yield
         the_services.exchange.stop()
+        the_services.ocr.stop()
         if services is None:
             the_services.close()
 
