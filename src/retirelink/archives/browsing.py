@@ -3,6 +3,7 @@ quality report. Every read that shows a person's archive is ledgered."""
 
 from dataclasses import dataclass
 
+from retirelink.archives.fact_records import ArchiveFact
 from retirelink.archives.holdings import (
     Archive,
     ArchiveSummary,
@@ -81,6 +82,7 @@ class ArchiveDetail:
     classes: list[ClassGroup]
     batches: list[IngestBatch]
     lending: list[LendingRequest]
+    facts: list[ArchiveFact]
 
     @property
     def material_count(self) -> int:
@@ -115,6 +117,7 @@ def archive_detail(uow: HoldingsUnitOfWork, *, actor: Actor, archive_id: int) ->
         classes=groups,
         batches=uow.ingest_batches.for_archive(archive.id),
         lending=uow.lending.for_archive(archive.id),
+        facts=uow.facts.for_person(person.id or 0),
     )
 
 

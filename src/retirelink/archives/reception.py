@@ -1,6 +1,6 @@
-"""Double review at reception (双链审核): a window check (窗口初审) by the clerk who receives
-the batch, then a warehousing check (入库复审) by a *different* reviewer, before a batch's
-pages enter the repository. Either check may return the batch with reasons.
+"""Double review at reception (双链审核): a window check (窗口初审) by a clerk other than the
+person who ingested the scans, then a warehousing check (入库复审) by yet another person,
+before a batch's pages enter the repository. Either check may return the batch with reasons.
 
 A batch with unreadable files or pages that failed quality checks cannot pass: it goes back
 for rescanning. Page-count mismatches are warnings the checker sees and may accept.
@@ -24,6 +24,8 @@ def window_check(
     """窗口初审: pass the batch on to the warehousing check, or return it with a reason."""
     require(actor, Permission.ARCHIVE_WINDOW_CHECK)
     batch = _batch(uow, batch_id, expected=BatchStatus.RECEIVED, step="窗口初审")
+    if batch.created_by == actor.username:
+        raise PermissionDeniedError("窗口初审须由接收扫描件以外的人员办理")
     now = uow.clock.now()
     if not passed:
         return _return(uow, actor, batch, reason, step="窗口初审")

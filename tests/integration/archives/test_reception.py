@@ -132,3 +132,11 @@ def test_checks_follow_the_order_and_the_roles(
         warehouse_check(uow, actor=actor_for(seeded, "reviewer"), batch_id=batch_id, passed=True)
     with seeded.uow() as uow, pytest.raises(PermissionDeniedError):
         window_check(uow, actor=actor_for(seeded, "auditor"), batch_id=batch_id, passed=True)
+
+
+def test_whoever_ingested_the_batch_cannot_window_check_it(
+    seeded: Services, catalogued: CataloguedArchive
+) -> None:
+    batch_id = _batch(seeded, catalogued)  # created by "archivist"
+    with seeded.uow() as uow, pytest.raises(PermissionDeniedError, match="接收扫描件以外"):
+        window_check(uow, actor=actor_for(seeded, "archivist"), batch_id=batch_id, passed=True)

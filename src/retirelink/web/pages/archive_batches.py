@@ -72,8 +72,10 @@ def _batch_page(
 ) -> Response:
     report = batch_report(uow, actor=actor, batch_id=batch_id)
     batch = report.batch
-    can_window = batch.status is BatchStatus.RECEIVED and has_permission(
-        actor, Permission.ARCHIVE_WINDOW_CHECK
+    can_window = (
+        batch.status is BatchStatus.RECEIVED
+        and has_permission(actor, Permission.ARCHIVE_WINDOW_CHECK)
+        and batch.created_by != actor.username
     )
     can_warehouse = (
         batch.status is BatchStatus.WINDOW_CHECKED

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.browsing import archive_detail, find_archives
+from retirelink.archives.fact_extraction import FactKind
 from retirelink.archives.imaging import watermark
 from retirelink.archives.ingest import ingest_batch, plan_folder
 from retirelink.archives.lending import view_page
@@ -71,6 +72,9 @@ def archive_page(
             "detail": detail,
             "person": shown_person(actor, detail.person.name, detail.person.id_number),
             "may_upload": has_permission(actor, Permission.ARCHIVE_INGEST),
+            "may_review": has_permission(actor, Permission.ARCHIVE_FACT_REVIEW),
+            "kinds": [(kind.value, kind.label) for kind in FactKind],
+            "materials": [view.material for group in detail.classes for view in group.materials],
             "uploaded": uploaded,
             "error": None,
         },

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from retirelink.archives.facts import archive_evidence
 from retirelink.archives.services import register_person, search_persons, view_person
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.overview import shared_records_about
@@ -92,6 +93,10 @@ def person_detail(
 ) -> Response:
     person = view_person(uow, actor=actor, person_id=person_id, purpose="参保人详情查看")
     shared = shared_records_about(uow, actor=actor, id_number=person.id_number)
+    archive = uow.archives.get_by_person(person_id)
+    evidence = None
+    if archive is not None and has_permission(actor, Permission.ARCHIVE_READ):
+        evidence = archive_evidence(uow, actor=actor, person_id=person_id)
     return render(
         request,
         "persons/detail.html",
@@ -101,5 +106,7 @@ def person_detail(
             "unmasked": may_see_unmasked(actor),
             "shared": shared,
             "item_names": {item.code: item.name for item in services.catalogue},
+            "archive": archive,
+            "evidence": evidence,
         },
     )
