@@ -166,6 +166,7 @@ def ingest_batch(
         if progress is not None:
             progress(scan_file)
     finished = writer.finish(batch)
+    store.sync()  # every blob the batch refers to is on disk before the batch commits
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.ARCHIVE_BATCH_INGESTED,

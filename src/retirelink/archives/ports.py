@@ -114,6 +114,11 @@ class BlobStore(Protocol):
         """Remove a blob (only unreferenced ones are ever deleted); missing keys are ignored."""
         ...
 
+    def sync(self) -> None:
+        """Make every blob written so far durable; called before the transaction that refers
+        to them commits (one flush per batch instead of one per file)."""
+        ...
+
     def describe(self) -> str:
         """Where the store is, for reports (a directory, or ``s3://bucket/prefix``)."""
         ...

@@ -259,6 +259,9 @@ class S3BlobStore:
         with self._errors():
             self._client.delete_object(Bucket=self._bucket, Key=name)
 
+    def sync(self) -> None:
+        """Nothing to do: an object store has stored an object once it acknowledged the PUT."""
+
     def describe(self) -> str:
         return f"s3://{self._bucket}/{self._prefix}" if self._prefix else f"s3://{self._bucket}"
 
