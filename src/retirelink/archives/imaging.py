@@ -54,6 +54,7 @@ from retirelink.errors import InvalidInputError
 
 THUMBNAIL_EDGE: Final = 256
 VIEW_EDGE: Final = 1600
+VIEW_SLACK: Final = 1.125
 # Colour, blank and skew are measured on the view image box-reduced to about this long edge.
 ANALYSIS_EDGE: Final = 800
 THUMBNAIL_QUALITY: Final = 75
@@ -595,7 +596,11 @@ def _normalise(im: Image.Image) -> tuple[Image.Image, bool]:
 
 
 def _describe(decoded: _Decoded, fmt: ImageFormat, index: int) -> PageScan:
-    view = _fit(decoded.image, VIEW_EDGE)
+    # A JPEG decoded in draft mode comes out at a power-of-two scale (an A4 page at 300 dpi:
+    # 1754 px); resizing that to exactly VIEW_EDGE cost a third of the page's time, for a
+    # view a browser scales anyway. Within VIEW_SLACK of the target it is kept as decoded.
+    image = decoded.image
+    view = image if max(image.size) <= VIEW_EDGE * VIEW_SLACK else _fit(image, VIEW_EDGE)
     factor = max(1, round(max(view.size) / ANALYSIS_EDGE))
     small = view.reduce(factor) if factor > 1 else view
     colour = small.mode == "RGB" and _is_colour(small)
