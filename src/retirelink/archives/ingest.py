@@ -35,7 +35,6 @@ from retirelink.archives.imaging import (
     ImageLimits,
     PageScan,
     ScanError,
-    identify,
     qc_issues,
     read_scan,
 )
@@ -75,6 +74,18 @@ class ExaminedFile:
     size: int = 0
     pages: tuple[PageScan, ...] = ()
     error: str = ""
+    # Per page: (SHA-256, SM3) of its thumbnail and of its view, hashed in the worker too.
+    derivative_digests: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = ()
+
+    @property
+    def media_type(self) -> str:
+        return self.pages[0].image_format.media_type if self.pages else "application/octet-stream"
+
+
+def _digests(data: bytes) -> tuple[str, str]:
+    digest = DualDigest()
+    digest.update(data)
+    return digest.hexdigests()
 
 
 @dataclass
@@ -99,13 +110,16 @@ def examine(path: Path, limits: ImageLimits) -> ExaminedFile:
                 digest.update(chunk)
         sha256, sm3 = digest.hexdigests()
         pages = tuple(read_scan(path, limits))
+        derivatives = tuple(
+            (_digests(page.thumbnail_jpeg), _digests(page.view_jpeg)) for page in pages
+        )
     except ScanError as error:
         return ExaminedFile(error=error.message)
     except OSError as error:
         return ExaminedFile(error=f"无法读取文件：{error.strerror or error}")
     except Exception as error:
         return ExaminedFile(error=f"无法解析该文件（{type(error).__name__}）")
-    return ExaminedFile(sha256, sm3, size, pages)
+    return ExaminedFile(sha256, sm3, size, pages, derivative_digests=derivatives)
 
 
 def examine_all(
@@ -195,6 +209,7 @@ class _BatchWriter:
         self._archive = archive
         self._batch_id = batch_id
         self._materials: dict[int, Material] = {}
+        self._stored: set[str] = set()
         self.files = self.pages = self.failed = self.duplicates = 0
         self.page_errors = self.page_warnings = 0
 
@@ -206,8 +221,11 @@ class _BatchWriter:
             self._item(scan_file, ItemStatus.FAILED, reason, examined.sha256 or None)
             self.failed += 1
             return
-        self._store_blob(examined.sha256, examined.sm3, examined.size, scan_file.path, None)
-        outcome = [self._page(scan_file, examined, material, scan) for scan in examined.pages]
+        self._store_file(examined, scan_file.path)
+        outcome = [
+            self._page(scan_file, examined, material, scan, digests)
+            for scan, digests in zip(examined.pages, examined.derivative_digests, strict=True)
+        ]
         self._report(scan_file, examined, material, outcome)
 
     def _material(self, scan_file: ScanFile) -> Material | None:
@@ -221,7 +239,12 @@ class _BatchWriter:
         return self._materials[scan_file.material_id]
 
     def _page(
-        self, scan_file: ScanFile, examined: ExaminedFile, material: Material, scan: PageScan
+        self,
+        scan_file: ScanFile,
+        examined: ExaminedFile,
+        material: Material,
+        scan: PageScan,
+        digests: tuple[tuple[str, str], tuple[str, str]],
     ) -> tuple[str, tuple[QcIssue, ...]]:
         """Record one page; returns ``(outcome, issues)`` with outcome new/duplicate/refused."""
         info = material.material_type.info
@@ -252,8 +275,8 @@ class _BatchWriter:
             height_px=scan.height_px,
             dpi=scan.dpi,
             colour_mode=scan.colour_mode,
-            thumbnail_sha256=self._store_derivative(scan.thumbnail_jpeg),
-            view_sha256=self._store_derivative(scan.view_jpeg),
+            thumbnail_sha256=self._store_derivative(scan.thumbnail_jpeg, digests[0]),
+            view_sha256=self._store_derivative(scan.view_jpeg, digests[1]),
             skew_degrees=scan.skew_degrees,
             qc_issues=issues,
             batch_id=self._batch_id,
@@ -332,23 +355,30 @@ class _BatchWriter:
             )
         )
 
-    def _store_blob(
-        self, sha256: str, sm3: str, size: int, path: Path | None, data: bytes | None
-    ) -> None:
-        if self._uow.blobs.get(sha256) is not None and self._store.exists(sha256):
-            return
-        if path is not None:
-            self._store.put_file(sha256, path)
-        elif data is not None:
-            self._store.put_bytes(sha256, data)
-        media_type = "image/jpeg" if data is not None else _media_type(path)
-        self._uow.blobs.add_if_new(Blob(sha256, sm3, size, media_type, self._uow.clock.now()))
+    def _known(self, sha256: str) -> bool:
+        """Already stored and recorded (in this batch, or before and still in the store)."""
+        if sha256 in self._stored:
+            return True
+        known = self._uow.blobs.get(sha256) is not None and self._store.exists(sha256)
+        if known:
+            self._stored.add(sha256)
+        return known
 
-    def _store_derivative(self, data: bytes) -> str:
-        digest = DualDigest()
-        digest.update(data)
-        sha256, sm3 = digest.hexdigests()
-        self._store_blob(sha256, sm3, len(data), None, data)
+    def _record(self, sha256: str, sm3: str, size: int, media_type: str) -> None:
+        blob = Blob(sha256, sm3, size, media_type, self._uow.clock.now())
+        self._uow.blobs.add_if_new(blob)
+        self._stored.add(sha256)
+
+    def _store_file(self, examined: ExaminedFile, path: Path) -> None:
+        if not self._known(examined.sha256):
+            self._store.put_file(examined.sha256, path)
+            self._record(examined.sha256, examined.sm3, examined.size, examined.media_type)
+
+    def _store_derivative(self, data: bytes, digests: tuple[str, str]) -> str:
+        sha256, sm3 = digests
+        if not self._known(sha256):
+            self._store.put_bytes(sha256, data)
+            self._record(sha256, sm3, len(data), "image/jpeg")
         return sha256
 
     def finish(self, batch: IngestBatch) -> IngestBatch:
@@ -381,14 +411,6 @@ class _BatchWriter:
                     f"材料“{material.title}”（{material.class_code}类第{material.sequence}份）"
                     f"目录登记{material.catalogued_pages}页，已扫描{scanned}页",
                 )
-
-
-def _media_type(path: Path | None) -> str:
-    if path is None:
-        return "application/octet-stream"
-    with path.open("rb") as handle:
-        found = identify(handle.read(64))
-    return found.media_type if found else "application/octet-stream"
 
 
 def plan_folder(uow: HoldingsUnitOfWork, archive_id: int, folder: Path) -> list[ScanFile]:
