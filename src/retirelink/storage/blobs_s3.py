@@ -88,6 +88,19 @@ class S3BlobStore:
         read_timeout: float = 30.0,
         max_attempts: int = 3,
     ) -> None:
+        # Kept to rebuild the client in another process (see __getstate__).
+        self._options: dict[str, Any] = {
+            "endpoint_url": endpoint_url,
+            "bucket": bucket,
+            "prefix": prefix,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "region": region,
+            "checksum": checksum,
+            "connect_timeout": connect_timeout,
+            "read_timeout": read_timeout,
+            "max_attempts": max_attempts,
+        }
         self._bucket = bucket
         self._prefix = prefix.strip("/")
         self._endpoint = endpoint_url
@@ -100,8 +113,9 @@ class S3BlobStore:
             retries={"mode": "standard", "max_attempts": max_attempts},
             # MinIO and Ceph RGW answer on one host name; virtual hosts would need wildcard DNS.
             s3={"addressing_style": "path"},
-            # botocore would otherwise add CRC32 trailers (aws-chunked) to every upload, which
-            # servers older than early 2025 refuse or store verbatim; we send our own checksum.
+            # botocore (since 1.36) would otherwise add a CRC32 to every upload, sent over TLS
+            # as an aws-chunked trailer that many S3-compatible servers refuse or store
+            # verbatim; we send our own checksum header instead.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             tcp_keepalive=True,
@@ -126,6 +140,15 @@ class S3BlobStore:
 
     def close(self) -> None:
         self._client.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A boto3 client cannot be pickled: worker processes (the fixity check) get the
+        settings and build their own."""
+        return {"options": self._options, "sha256_understood": self._sha256_understood}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state["options"])  # type: ignore[misc]
+        self._sha256_understood = state["sha256_understood"]
 
     # --- writing ------------------------------------------------------------------------
 
@@ -155,6 +178,7 @@ class S3BlobStore:
                 # Parts carry their own SHA-256; s3transfer has no Content-MD5 for parts.
                 extra = {"ChecksumAlgorithm": "SHA256"} if "ChecksumSHA256" in checksum else {}
                 self._upload_file(path, key, extra)
+                self._check_stored_size(key, size)
 
             self._put(key, upload, content_md5)
 
@@ -202,6 +226,16 @@ class S3BlobStore:
             if isinstance(error.__cause__, ClientError):
                 raise error.__cause__ from None
             raise
+
+    def _check_stored_size(self, key: str, size: int) -> None:
+        """After a multipart upload, whose parts botocore checksums itself (over TLS as an
+        aws-chunked trailer): a server that stored the chunk framing as data is caught here,
+        and the object removed."""
+        name = self._name(key)
+        stored = int(self._client.head_object(Bucket=self._bucket, Key=name)["ContentLength"])
+        if stored != size:
+            self._client.delete_object(Bucket=self._bucket, Key=name)
+            raise self._unavailable(f"上传后对象为 {stored} 字节，应为 {size} 字节，已删除")
 
     # --- reading ------------------------------------------------------------------------
 

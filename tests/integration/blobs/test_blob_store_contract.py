@@ -3,6 +3,7 @@ S3 adapter talking HTTP to a real S3-protocol server on loopback."""
 
 import hashlib
 import os
+import pickle
 import tracemalloc
 from pathlib import Path
 
@@ -176,3 +177,14 @@ def test_a_20_mb_file_goes_in_and_comes_back_in_pieces(harness: Harness, tmp_pat
         assert calls["CreateMultipartUpload"] == 1
         assert calls["UploadPart"] == 3
         assert calls["PutObject"] == 0
+
+
+def test_a_store_can_be_sent_to_a_worker_process(harness: Harness) -> None:
+    """The fixity check reads in worker processes, each through a pickled copy of the store."""
+    harness.store.put_bytes(key_of(PAGE), PAGE)
+    copy = pickle.loads(pickle.dumps(harness.store))
+    try:
+        assert copy.read_bytes(key_of(PAGE)) == PAGE
+        assert copy.describe() == harness.store.describe()
+    finally:
+        getattr(copy, "close", lambda: None)()

@@ -154,6 +154,26 @@ def test_a_large_file_goes_in_parts_each_with_its_sha256(store: S3BlobStore, tmp
     assert store.read_bytes(hashlib.sha256(data).hexdigest()) == data
 
 
+def test_a_multipart_object_stored_at_the_wrong_size_is_removed_and_reported(
+    s3: S3Server, store: S3BlobStore, bucket: str, tmp_path: Path
+) -> None:
+    """As a server that kept the aws-chunked framing of the parts as data would look."""
+    data = bytes(range(256)) * (9 * 1024 * 1024 // 256)
+    source = tmp_path / "big.tif"
+    source.write_bytes(data)
+
+    def wrong_length(parsed: dict[str, Any], **_: Any) -> None:
+        if "ContentLength" in parsed:
+            parsed["ContentLength"] += 9 * 17
+
+    store.client.meta.events.register("after-call.s3.HeadObject", wrong_length)
+    with pytest.raises(UnavailableError, match="上传后对象为 9437337 字节，应为 9437184 字节"):
+        store.put_file(hashlib.sha256(data).hexdigest(), source)
+    admin = s3.admin_client()
+    assert admin.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    admin.close()
+
+
 def test_prefixes_in_one_bucket_do_not_see_each_other(s3: S3Server, bucket: str) -> None:
     first, second = s3.store(bucket, prefix="node-a"), s3.store(bucket, prefix="/node-b/")
     first.put_bytes(KEY, DATA)
