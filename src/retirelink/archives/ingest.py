@@ -14,7 +14,7 @@ finds them in place).
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -66,26 +66,36 @@ class ScanFile:
 
 
 @dataclass(frozen=True)
-class ExaminedFile:
-    """What a worker found in a file: its digests and pages, or why it could not be read."""
+class StoredBlob:
+    """A blob a worker has put into the store, with what the ``blobs`` row records."""
 
-    sha256: str = ""
-    sm3: str = ""
-    size: int = 0
-    pages: tuple[PageScan, ...] = ()
+    sha256: str
+    sm3: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True)
+class ExaminedPage:
+    """A page as a worker found it (its derivatives already stored: no image bytes travel
+    back to the main process)."""
+
+    scan: PageScan
+    thumbnail: StoredBlob
+    view: StoredBlob
+
+
+@dataclass(frozen=True)
+class ExaminedFile:
+    """What a worker found in a file — its stored blob and pages — or why it could not be read."""
+
+    original: StoredBlob | None = None
+    pages: tuple[ExaminedPage, ...] = ()
     error: str = ""
-    # Per page: (SHA-256, SM3) of its thumbnail and of its view, hashed in the worker too.
-    derivative_digests: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = ()
 
     @property
-    def media_type(self) -> str:
-        return self.pages[0].image_format.media_type if self.pages else "application/octet-stream"
-
-
-def _digests(data: bytes) -> tuple[str, str]:
-    digest = DualDigest()
-    digest.update(data)
-    return digest.hexdigests()
+    def sha256(self) -> str:
+        return self.original.sha256 if self.original else ""
 
 
 @dataclass
@@ -97,51 +107,68 @@ class IngestReport:
 Progress = Callable[[ScanFile], None]
 
 
-def examine(path: Path, limits: ImageLimits) -> ExaminedFile:
-    """Digest and decode one file. Never raises for a bad file: the reason comes back."""
+def examine(path: Path, limits: ImageLimits, store: BlobStore) -> ExaminedFile:
+    """Digest, decode and check one file and put it and its derivatives into ``store``
+    (content-addressed, so a repeat stores nothing). Never raises for a bad file: the reason
+    comes back. Runs in worker processes; blobs of a file whose batch later rolls back stay
+    unreferenced and harmless."""
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             limit_mb = limits.max_file_bytes // 2**20
-            return ExaminedFile(size=size, error=f"文件超过{limit_mb} MB的大小限制")
+            return ExaminedFile(error=f"文件超过{limit_mb} MB的大小限制")
         digest = DualDigest()
         with path.open("rb") as handle:
             while chunk := handle.read(_READ_CHUNK):
                 digest.update(chunk)
         sha256, sm3 = digest.hexdigests()
-        pages = tuple(read_scan(path, limits))
-        derivatives = tuple(
-            (_digests(page.thumbnail_jpeg), _digests(page.view_jpeg)) for page in pages
+        scans = read_scan(path, limits)
+        pages = tuple(
+            ExaminedPage(
+                replace(scan, thumbnail_jpeg=b"", view_jpeg=b""),
+                _put_derivative(store, scan.thumbnail_jpeg),
+                _put_derivative(store, scan.view_jpeg),
+            )
+            for scan in scans
         )
+        store.put_file(sha256, path)
     except ScanError as error:
         return ExaminedFile(error=error.message)
     except OSError as error:
         return ExaminedFile(error=f"无法读取文件：{error.strerror or error}")
     except Exception as error:
         return ExaminedFile(error=f"无法解析该文件（{type(error).__name__}）")
-    return ExaminedFile(sha256, sm3, size, pages, derivative_digests=derivatives)
+    media_type = scans[0].image_format.media_type
+    return ExaminedFile(StoredBlob(sha256, sm3, size, media_type), pages)
+
+
+def _put_derivative(store: BlobStore, data: bytes) -> StoredBlob:
+    digest = DualDigest()
+    digest.update(data)
+    sha256, sm3 = digest.hexdigests()
+    store.put_bytes(sha256, data)
+    return StoredBlob(sha256, sm3, len(data), "image/jpeg")
 
 
 def examine_all(
-    files: Sequence[ScanFile], limits: ImageLimits, *, workers: int
+    files: Sequence[ScanFile], limits: ImageLimits, store: BlobStore, *, workers: int
 ) -> Iterator[tuple[ScanFile, ExaminedFile]]:
-    """Examine files in ``workers`` processes (1: in this process), results in input order."""
+    """Examine files in ``workers`` processes (1: in this process), results in input order.
+    ``store`` must be picklable when ``workers`` > 1 (each worker writes through its copy)."""
     readable = [item for item in files if not item.problem]
     if workers <= 1 or len(readable) < 2:
         for item in files:
-            yield (
-                item,
-                (ExaminedFile(error=item.problem) if item.problem else examine(item.path, limits)),
-            )
+            found = examine(item.path, limits, store) if not item.problem else None
+            yield item, found or ExaminedFile(error=item.problem)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        results = pool.map(_examine_path, [(item.path, limits) for item in readable], chunksize=4)
-        by_path = iter(results)
+        jobs = [(item.path, limits, store) for item in readable]
+        by_path = pool.map(_examine_path, jobs, chunksize=4)
         for item in files:
             yield item, (ExaminedFile(error=item.problem) if item.problem else next(by_path))
 
 
-def _examine_path(arguments: tuple[Path, ImageLimits]) -> ExaminedFile:
+def _examine_path(arguments: tuple[Path, ImageLimits, BlobStore]) -> ExaminedFile:
     return examine(*arguments)
 
 
@@ -175,7 +202,7 @@ def ingest_batch(
     )
     assert batch.id is not None
     writer = _BatchWriter(uow, store, archive, batch.id)
-    for scan_file, examined in examine_all(files, limits, workers=workers):
+    for scan_file, examined in examine_all(files, limits, store, workers=workers):
         writer.add(scan_file, examined)
         if progress is not None:
             progress(scan_file)
@@ -209,7 +236,7 @@ class _BatchWriter:
         self._archive = archive
         self._batch_id = batch_id
         self._materials: dict[int, Material] = {}
-        self._stored: set[str] = set()
+        self._recorded: set[str] = set()
         self.files = self.pages = self.failed = self.duplicates = 0
         self.page_errors = self.page_warnings = 0
 
@@ -221,11 +248,9 @@ class _BatchWriter:
             self._item(scan_file, ItemStatus.FAILED, reason, examined.sha256 or None)
             self.failed += 1
             return
-        self._store_file(examined, scan_file.path)
-        outcome = [
-            self._page(scan_file, examined, material, scan, digests)
-            for scan, digests in zip(examined.pages, examined.derivative_digests, strict=True)
-        ]
+        assert examined.original is not None
+        self._record(examined.original)
+        outcome = [self._page(scan_file, examined, material, page) for page in examined.pages]
         self._report(scan_file, examined, material, outcome)
 
     def _material(self, scan_file: ScanFile) -> Material | None:
@@ -239,14 +264,10 @@ class _BatchWriter:
         return self._materials[scan_file.material_id]
 
     def _page(
-        self,
-        scan_file: ScanFile,
-        examined: ExaminedFile,
-        material: Material,
-        scan: PageScan,
-        digests: tuple[tuple[str, str], tuple[str, str]],
+        self, scan_file: ScanFile, examined: ExaminedFile, material: Material, page: ExaminedPage
     ) -> tuple[str, tuple[QcIssue, ...]]:
         """Record one page; returns ``(outcome, issues)`` with outcome new/duplicate/refused."""
+        scan = page.scan
         info = material.material_type.info
         issues = qc_issues(
             scan,
@@ -264,7 +285,7 @@ class _BatchWriter:
             return "duplicate", issues
         if existing is not None and material.status is MaterialStatus.IN_REPOSITORY:
             return "refused", issues
-        page = Page(
+        stored = Page(
             id=existing.id if existing else None,
             material_id=material.id,
             page_number=number,
@@ -275,19 +296,19 @@ class _BatchWriter:
             height_px=scan.height_px,
             dpi=scan.dpi,
             colour_mode=scan.colour_mode,
-            thumbnail_sha256=self._store_derivative(scan.thumbnail_jpeg, digests[0]),
-            view_sha256=self._store_derivative(scan.view_jpeg, digests[1]),
+            thumbnail_sha256=self._record(page.thumbnail),
+            view_sha256=self._record(page.view),
             skew_degrees=scan.skew_degrees,
             qc_issues=issues,
             batch_id=self._batch_id,
         )
         if existing is None:
-            page = self._uow.pages.add(page)
+            stored = self._uow.pages.add(stored)
         else:
-            self._uow.pages.replace_image(page)
-        assert page.id is not None
+            self._uow.pages.replace_image(stored)
+        assert stored.id is not None
         # OCR later, in the background: ingest never waits for it.
-        self._uow.jobs.enqueue(OCR_JOB, f"page:{page.id}", run_after=self._uow.clock.now())
+        self._uow.jobs.enqueue(OCR_JOB, f"page:{stored.id}", run_after=self._uow.clock.now())
         self.pages += 1
         if any(issue.severity is QcSeverity.ERROR for issue in issues):
             self.page_errors += 1
@@ -355,31 +376,13 @@ class _BatchWriter:
             )
         )
 
-    def _known(self, sha256: str) -> bool:
-        """Already stored and recorded (in this batch, or before and still in the store)."""
-        if sha256 in self._stored:
-            return True
-        known = self._uow.blobs.get(sha256) is not None and self._store.exists(sha256)
-        if known:
-            self._stored.add(sha256)
-        return known
-
-    def _record(self, sha256: str, sm3: str, size: int, media_type: str) -> None:
-        blob = Blob(sha256, sm3, size, media_type, self._uow.clock.now())
-        self._uow.blobs.add_if_new(blob)
-        self._stored.add(sha256)
-
-    def _store_file(self, examined: ExaminedFile, path: Path) -> None:
-        if not self._known(examined.sha256):
-            self._store.put_file(examined.sha256, path)
-            self._record(examined.sha256, examined.sm3, examined.size, examined.media_type)
-
-    def _store_derivative(self, data: bytes, digests: tuple[str, str]) -> str:
-        sha256, sm3 = digests
-        if not self._known(sha256):
-            self._store.put_bytes(sha256, data)
-            self._record(sha256, sm3, len(data), "image/jpeg")
-        return sha256
+    def _record(self, blob: StoredBlob) -> str:
+        """Record a blob the worker stored (once per batch; the row may exist from before)."""
+        if blob.sha256 not in self._recorded:
+            row = Blob(blob.sha256, blob.sm3, blob.size, blob.media_type, self._uow.clock.now())
+            self._uow.blobs.add_if_new(row)
+            self._recorded.add(blob.sha256)
+        return blob.sha256
 
     def finish(self, batch: IngestBatch) -> IngestBatch:
         finished = IngestBatch(
