@@ -34,7 +34,7 @@ from PIL import Image, ImageDraw
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
 from retirelink.archives.fixity import check_fixity
 from retirelink.archives.holdings import DatePrecision, FuzzyDate
-from retirelink.archives.ingest import ingest_batch, plan_folder
+from retirelink.archives.ingest import ScanExaminer, ingest_batch, plan_folder
 from retirelink.archives.material_classes import ArchiveKind, MaterialType
 from retirelink.archives.ocr_engine import ocr_available
 from retirelink.archives.services import add_person, build_person
@@ -132,7 +132,10 @@ def run(backend: str, args) -> dict[str, object]:
             archive_ids = _open_archives(services, archives, pages_per_material)
             ingest_seconds = 0.0
             pages = 0
-            with tempfile.TemporaryDirectory(prefix="retirelink-bench-scans-") as scans:
+            with (
+                tempfile.TemporaryDirectory(prefix="retirelink-bench-scans-") as scans,
+                ScanExaminer(services.blobs, workers=args.workers) as examiner,
+            ):
                 for index, archive_id in enumerate(archive_ids):
                     folder = Path(scans) / f"BENCH-{index:05d}"
                     _write_folder(folder, bases, pages_per_material, pages)
@@ -144,7 +147,7 @@ def run(backend: str, args) -> dict[str, object]:
                             archive_id=archive_id,
                             files=files,
                             store=services.blobs,
-                            workers=args.workers,
+                            examiner=examiner,
                         )
                     ingest_seconds += watch.seconds
                     pages += report.batch.pages_total

@@ -17,7 +17,7 @@ from rich.table import Table
 from retirelink.archives.cataloguing import catalogue_material, open_archive, parse_catalogue_rows
 from retirelink.archives.fixity import FixityReport, check_fixity
 from retirelink.archives.holdings import Archive, IngestBatch
-from retirelink.archives.ingest import IngestReport, ingest_batch, plan_folder
+from retirelink.archives.ingest import IngestReport, ScanExaminer, ingest_batch, plan_folder
 from retirelink.archives.material_classes import ArchiveKind
 from retirelink.archives.ocr import job_counts
 from retirelink.archives.ocr_engine import ocr_available
@@ -93,9 +93,9 @@ def ingest(
 ) -> None:
     folders = _archive_folders(directory)
     failed = False
-    with open_services() as services:
+    with open_services() as services, ScanExaminer(services.blobs, workers=workers) as examiner:
         for folder in folders:
-            report = _ingest_folder(services, folder, workers, user)
+            report = _ingest_folder(services, folder, examiner, user)
             _print_report(folder.name, report)
             failed = failed or report.batch.files_failed > 0
     if failed:
@@ -113,7 +113,7 @@ def _archive_folders(directory: Path) -> list[Path]:
 
 
 def _ingest_folder(
-    services: Services, folder: Path, workers: int, user: str | None
+    services: Services, folder: Path, examiner: ScanExaminer, user: str | None
 ) -> IngestReport:
     with services.uow() as uow:
         actor = _actor(uow, user)
@@ -134,7 +134,7 @@ def _ingest_folder(
                 archive_id=archive.id,
                 files=files,
                 store=services.blobs,
-                workers=workers,
+                examiner=examiner,
                 progress=lambda _file: bar.advance(task),
             )
 

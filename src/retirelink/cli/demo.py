@@ -1,10 +1,11 @@
+from functools import partial
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from retirelink.archives.holdings import Archive
-from retirelink.archives.ingest import ingest_batch, plan_folder
+from retirelink.archives.ingest import ScanExaminer, ingest_batch, plan_folder
 from retirelink.archives.reception import warehouse_check, window_check
 from retirelink.bootstrap import Services
 from retirelink.cli.context import console, err_console, open_services, reports_errors
@@ -177,8 +178,8 @@ def make_demo_archives(
     _print_written(written, out)
     if open_them:
         services.upgrade_database()
-        hook = ingest_demo_folder if ingest else None
-        with _progress_bar() as bar:
+        with _progress_bar() as bar, ScanExaminer(services.blobs, workers=workers) as examiner:
+            hook = partial(ingest_demo_folder, examiner=examiner) if ingest else None
             task = bar.add_task("建档与接收扫描件", total=written.archives)
             opened = open_demo_archives(
                 services, out, ingest=hook, progress=lambda n: bar.advance(task, n)
@@ -186,14 +187,21 @@ def make_demo_archives(
         _print_opened(opened)
 
 
-def ingest_demo_folder(services: Services, archive: Archive, folder: Path) -> None:
+def ingest_demo_folder(
+    services: Services, archive: Archive, folder: Path, *, examiner: ScanExaminer | None = None
+) -> None:
     """Ingest an archive's demo scans; a batch without problems goes through both reception
     checks (demo clerk, then demo reviewer), the others wait in the review queue."""
     assert archive.id is not None
     with services.uow() as uow:
         files = plan_folder(uow, archive.id, folder)
         report = ingest_batch(
-            uow, actor=SYSTEM_ACTOR, archive_id=archive.id, files=files, store=services.blobs
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id,
+            files=files,
+            store=services.blobs,
+            examiner=examiner,
         )
     batch = report.batch
     if batch.id is None or batch.files_failed or batch.pages_with_errors:
