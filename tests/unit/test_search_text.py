@@ -32,7 +32,7 @@ def test_query_terms_are_normalised_distinct_and_keep_the_typed_form():
     parsed = parse_query(" 招工登记表　ＦＦ-1958  招工登记表 ")
 
     assert parsed.terms == ("招工登记表", "ff-1958")
-    assert parsed.raw == ("招工登记表", "ＦＦ-1958")
+    assert parsed.catalogue_forms == (("招工登记表",), ("ff-1958", "FF-1958", "ＦＦ-1958"))
     assert parsed.short_terms == () and parsed.long_terms == parsed.terms
 
 
@@ -61,10 +61,11 @@ def test_more_occurrences_score_higher_and_saturate():
 
 
 def test_catalogue_weight_prefers_the_title():
-    assert catalogue_weight("招工", "招工", "招工登记表", "张三", "FF-1") == 2.0
-    assert catalogue_weight("张三", "张三", "招工登记表", "张三", "FF-1") == 1.5
-    assert catalogue_weight("ff-1", "ff-1", "招工登记表", "张三", "FF-1") == 1.5
-    assert catalogue_weight("煤", "煤", "招工登记表", "张三", "FF-1") == 0.0
+    assert catalogue_weight(["招工"], "招工登记表", "张三", "FF-1") == 2.0
+    assert catalogue_weight(["张三"], "招工登记表", "张三", "FF-1") == 1.5
+    assert catalogue_weight(["ff-1", "FF-1"], "招工登记表", "张三", "FF-1") == 1.5
+    assert catalogue_weight(["ff-1"], "招工登记表", "张三", "FF-1") == 0.0
+    assert catalogue_weight(["煤"], "招工登记表", "张三", "FF-1") == 0.0
 
 
 def test_highlight_marks_every_match_in_a_title():

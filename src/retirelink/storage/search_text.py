@@ -44,8 +44,13 @@ CATALOGUE_BOOST_SHARE = 0.5
 Segment = tuple[str, bool]
 
 
-def _kept(char: str) -> bool:
-    return not char.isspace() and unicodedata.category(char) != "Cc"
+# Characters the search ignores: whitespace (what str.split splits on) and control characters.
+_IGNORED = frozenset(
+    chr(code)
+    for code in range(0x3100)
+    if chr(code).isspace() or unicodedata.category(chr(code)) == "Cc"
+)
+_DROP_IGNORED = {ord(char): None for char in _IGNORED}
 
 
 def normalise(text: str) -> str:
@@ -54,29 +59,34 @@ def normalise(text: str) -> str:
     >>> normalise("招工登\\n记表　ＮＯ．１２")
     '招工登记表no.12'
     """
-    return "".join(char.casefold() for char in unicodedata.normalize("NFKC", text) if _kept(char))
+    return unicodedata.normalize("NFKC", text).casefold().translate(_DROP_IGNORED)
 
 
 def _normalised_with_owners(display: str) -> tuple[str, list[int]]:
     """``normalise(display)`` (``display`` already NFKC) and, for each of its characters,
     the index of the display character it came from."""
+    folded = display.casefold()
+    if len(folded) == len(display):  # the usual case: folding kept one character each
+        owners = [index for index, char in enumerate(folded) if char not in _IGNORED]
+        return folded.translate(_DROP_IGNORED), owners
     chars: list[str] = []
-    owners: list[int] = []
+    owners = []
     for index, char in enumerate(display):
-        if _kept(char):
-            for folded in char.casefold():
-                chars.append(folded)
+        if char not in _IGNORED:
+            for piece in char.casefold():
+                chars.append(piece)
                 owners.append(index)
     return "".join(chars), owners
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A validated query: ``terms`` (normalised, distinct, in the order typed) and ``raw``,
-    the same terms as typed but trimmed (used on catalogue fields, which are not normalised)."""
+    """A validated query: ``terms`` (normalised, distinct, in the order typed) and, for
+    each, the forms looked for in catalogue fields (stored as entered, not normalised):
+    the term, the word after NFKC and as typed, and the term in upper case."""
 
     terms: tuple[str, ...]
-    raw: tuple[str, ...]
+    catalogue_forms: tuple[tuple[str, ...], ...]
 
     @property
     def short_terms(self) -> tuple[str, ...]:
@@ -92,8 +102,9 @@ def parse_query(query: str) -> ParsedQuery:
 
     >>> parse_query("  井下  招工 井下 ").terms
     ('井下', '招工')
-    >>> parse_query("ＡＢ１２").terms
-    ('ab12',)
+    >>> parsed = parse_query("ＦＦ-1")
+    >>> parsed.terms, parsed.catalogue_forms
+    (('ff-1',), (('ff-1', 'FF-1', 'ＦＦ-1'),))
     """
     text = unicodedata.normalize("NFKC", query or "").strip()
     if not text:
@@ -101,18 +112,18 @@ def parse_query(query: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidInputError(f"检索词不能超过{MAX_QUERY_CHARS}个字", field="q")
     terms: list[str] = []
-    raw: list[str] = []
+    forms: list[tuple[str, ...]] = []
     for typed in (query or "").split():
         words = unicodedata.normalize("NFKC", typed).split()
         for word in words:
             term = normalise(word)
             if term and term not in terms:
                 terms.append(term)
-                # As typed, for catalogue fields (stored as entered, not normalised).
-                raw.append(typed if len(words) == 1 else term)
+                as_typed = [word, typed] if len(words) == 1 else [word]
+                forms.append(tuple(dict.fromkeys([term, *as_typed, term.upper()])))
     if not terms:
         raise InvalidInputError("请输入检索词", field="q")
-    return ParsedQuery(tuple(terms), tuple(raw))
+    return ParsedQuery(tuple(terms), tuple(forms))
 
 
 def spaced(body: str) -> str:
@@ -163,21 +174,20 @@ def text_score(body: str, terms: Sequence[str]) -> float:
     return score
 
 
-def catalogue_weight(term: str, raw: str, title: str, person_name: str, number: str) -> float:
-    """How strongly the catalogue entry holds a term: title, else person name or archive
-    number, else 0."""
-    if catalogue_contains(title, term, raw):
+def catalogue_weight(forms: Sequence[str], title: str, person_name: str, number: str) -> float:
+    """How strongly a catalogue entry holds a term (given as its catalogue forms): title,
+    else person name or archive number, else 0."""
+    if catalogue_contains(title, forms):
         return TITLE_WEIGHT
-    if catalogue_contains(person_name, term, raw) or catalogue_contains(number, term, raw):
+    if catalogue_contains(person_name, forms) or catalogue_contains(number, forms):
         return PERSON_OR_NUMBER_WEIGHT
     return 0.0
 
 
-def catalogue_contains(field: str, term: str, raw: str) -> bool:
-    """The catalogue test, as the SQL does it: the term (normalised or as typed) occurs in
-    the stored field, ignoring ASCII case."""
-    folded = field.lower()
-    return term in folded or raw.lower() in folded
+def catalogue_contains(field: str, forms: Sequence[str]) -> bool:
+    """The catalogue test, as the SQL does it: one of the term's forms occurs in the field
+    as stored."""
+    return any(form in field for form in forms)
 
 
 def rounded(score: float) -> float:
