@@ -15,6 +15,7 @@ from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
     "archive_facts",
+    "page_search_documents",
     "page_texts",
     "pages",
     "ingest_items",

@@ -26,6 +26,7 @@ from retirelink.storage.rows.holdings import (
     PageTextRow,
 )
 from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
+from retirelink.storage.rows.search import PageSearchDocumentRow
 
 __all__ = [
     "ArchiveFactRow",
@@ -47,6 +48,7 @@ __all__ = [
     "MaterialRow",
     "OutboxMessageRow",
     "PageRow",
+    "PageSearchDocumentRow",
     "PageTextRow",
     "PartnerHealthRow",
     "PartnerRecordRow",
