@@ -10,9 +10,10 @@ from sqlalchemy import Engine
 
 from retirelink.accounts.model import LoginPolicy
 from retirelink.archives.facts import record_candidates
+from retirelink.archives.holdings import Page, PageText
 from retirelink.archives.ocr import OcrRunSummary, TextHook, run_ocr_jobs
 from retirelink.archives.ocr_engine import RapidOcrEngine
-from retirelink.archives.ports import BlobStore
+from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
 from retirelink.errors import UnavailableError
@@ -25,6 +26,7 @@ from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
+from retirelink.storage.archive_search import index_page_text
 from retirelink.storage.blobs_local import LocalBlobStore
 from retirelink.storage.engine import make_engine, make_session_factory
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -72,8 +74,15 @@ class Services:
         self.engine.dispose()
 
 
-# After OCR of a page: its candidate facts. (Search indexing joins here.)
-OCR_HOOKS: tuple[TextHook, ...] = (record_candidates,)
+def index_for_search(uow: HoldingsUnitOfWork, page: Page, text: PageText) -> None:
+    """OCR hook: (re)index the page's text for full-text search, in the page's transaction."""
+    if not isinstance(uow, SqlAlchemyUnitOfWork) or page.id is None:
+        raise TypeError("the search index lives in the SQL database")
+    index_page_text(uow.session, page.id, text.text)
+
+
+# After OCR of a page, in its transaction: its candidate facts and its search index entry.
+OCR_HOOKS: tuple[TextHook, ...] = (record_candidates, index_for_search)
 OCR_ROUND = 10
 
 

@@ -157,3 +157,17 @@ def review_queue(
     """Batches by status (待窗口初审, 待入库复审 …), newest first."""
     require(actor, Permission.ARCHIVE_READ)
     return uow.ingest_batches.recent(status=status, limit=limit)
+
+
+def record_search(uow: HoldingsUnitOfWork, *, actor: Actor, query: str, results: int) -> None:
+    """Check the actor may search archives and ledger the search (the query and the count:
+    full-text search reads pages of personal archives); committed."""
+    require(actor, Permission.ARCHIVE_READ)
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.ARCHIVE_SEARCH,
+        subject=uow.ledger.subject("archive_text", query[:50]),
+        purpose=f"档案全文检索：{query[:50]}",
+        after={"results": results},
+    )
+    uow.commit()

@@ -28,6 +28,7 @@ from retirelink.web.pages import (
     archive_business,
     archive_facts,
     archive_lending,
+    archive_search,
     archives,
     auth,
     exchange,
@@ -106,6 +107,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         archive_business.router,
         archive_facts.router,
         archive_lending.router,
+        archive_search.router,
         archives.router,
         admin.router,
     ):
