@@ -4,6 +4,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.facts import archive_evidence
+from retirelink.rules.deemed import calculate_deemed_contribution
 from retirelink.archives.services import register_person, search_persons, view_person
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.overview import shared_records_about
@@ -95,8 +96,16 @@ def person_detail(
     shared = shared_records_about(uow, actor=actor, id_number=person.id_number)
     archive = uow.archives.get_by_person(person_id)
     evidence = None
+    deemed = None
     if archive is not None and has_permission(actor, Permission.ARCHIVE_READ):
         evidence = archive_evidence(uow, actor=actor, person_id=person_id)
+        if evidence.service:
+            deemed = calculate_deemed_contribution(
+                evidence.service,
+                on=uow.clock.today(),
+                region=person.hukou_region,
+                params=services.parameters,
+            )
     return render(
         request,
         "persons/detail.html",
@@ -108,5 +117,6 @@ def person_detail(
             "item_names": {item.code: item.name for item in services.catalogue},
             "archive": archive,
             "evidence": evidence,
+            "deemed": deemed,
         },
     )
