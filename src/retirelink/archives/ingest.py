@@ -262,6 +262,7 @@ class _BatchWriter:
         self._batch_id = batch_id
         self._materials: dict[int, Material] = {}
         self._recorded: set[str] = set()
+        self._pages: dict[int, dict[int, Page]] = {}
         self.files = self.pages = self.failed = self.duplicates = 0
         self.page_errors = self.page_warnings = 0
 
@@ -302,7 +303,7 @@ class _BatchWriter:
         )
         assert material.id is not None
         number = scan_file.first_page + scan.source_index
-        existing = self._uow.pages.find(material.id, number)
+        existing = self._pages_of(material.id).get(number)
         same = existing is not None and (
             existing.blob_sha256 == examined.sha256 and existing.source_index == scan.source_index
         )
@@ -331,6 +332,7 @@ class _BatchWriter:
             stored = self._uow.pages.add(stored)
         else:
             self._uow.pages.replace_image(stored)
+        self._pages_of(material.id)[number] = stored
         assert stored.id is not None
         # OCR later, in the background: ingest never waits for it.
         self._uow.jobs.enqueue(OCR_JOB, f"page:{stored.id}", run_after=self._uow.clock.now())
@@ -400,6 +402,13 @@ class _BatchWriter:
                 issues=issues,
             )
         )
+
+    def _pages_of(self, material_id: int) -> dict[int, Page]:
+        """The material's pages by number, read once per batch."""
+        if material_id not in self._pages:
+            pages = self._uow.pages.for_material(material_id)
+            self._pages[material_id] = {page.page_number: page for page in pages}
+        return self._pages[material_id]
 
     def _record(self, blob: StoredBlob) -> str:
         """Record a blob the worker stored (once per batch; the row may exist from before)."""

@@ -2,9 +2,21 @@
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from retirelink.archives.fact_extraction import FactKind
@@ -41,6 +53,7 @@ from retirelink.archives.retention import (
     Retention,
     VolumeStatus,
 )
+from retirelink.storage.base import UtcDateTime
 from retirelink.storage.rows import (
     ArchiveFactRow,
     ArchiveRow,
@@ -252,18 +265,19 @@ class SqlAlchemyBlobRepository:
         return _blob(row) if row else None
 
     def add_if_new(self, blob: Blob) -> bool:
-        if self._session.get(BlobRow, blob.sha256) is not None:
-            return False
-        self._session.execute(
-            insert(BlobRow).values(
-                sha256=blob.sha256,
-                sm3=blob.sm3,
-                size=blob.size,
-                media_type=blob.media_type,
-                stored_at=blob.stored_at,
-            )
-        )
-        return True
+        # One statement on both databases (ON CONFLICT: SQLite 3.24+, PostgreSQL 9.5+);
+        # RETURNING, not rowcount, which psycopg does not report for ON CONFLICT.
+        inserted = self._session.execute(
+            _INSERT_BLOB,
+            {
+                "sha256": blob.sha256,
+                "sm3": blob.sm3,
+                "size": blob.size,
+                "media_type": blob.media_type,
+                "stored_at": blob.stored_at,
+            },
+        ).first()
+        return inserted is not None
 
     def count_and_bytes(self) -> tuple[int, int]:
         count, total = self._session.execute(
@@ -283,6 +297,13 @@ class SqlAlchemyBlobRepository:
             after = rows[-1].sha256
 
 
+_INSERT_BLOB = sql_text(
+    "INSERT INTO blobs (sha256, sm3, size, media_type, stored_at) "
+    "VALUES (:sha256, :sm3, :size, :media_type, :stored_at) "
+    "ON CONFLICT (sha256) DO NOTHING RETURNING sha256"
+).bindparams(bindparam("stored_at", type_=UtcDateTime()))
+
+
 def _blob(row: BlobRow) -> Blob:
     return Blob(row.sha256, row.sm3, row.size, row.media_type, row.stored_at)
 
@@ -292,12 +313,15 @@ class SqlAlchemyPageRepository:
         self._session = session
 
     def add(self, page: Page) -> Page:
-        row = PageRow(
-            material_id=page.material_id, page_number=page.page_number, **_page_columns(page)
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _page(row)
+        # Core, not the ORM: ingest adds thousands of pages in one transaction.
+        page_id = self._session.execute(
+            insert(PageRow)
+            .values(
+                material_id=page.material_id, page_number=page.page_number, **_page_columns(page)
+            )
+            .returning(PageRow.id)
+        ).scalar_one()
+        return replace(page, id=page_id)
 
     def get(self, page_id: int) -> Page | None:
         row = self._session.get(PageRow, page_id)
@@ -400,19 +424,21 @@ class SqlAlchemyIngestBatchRepository:
         )
 
     def add_item(self, item: IngestItem) -> IngestItem:
-        row = IngestItemRow(
-            batch_id=item.batch_id,
-            file_name=item.file_name[:255],
-            status=item.status.value,
-            message=item.message_zh,
-            sha256=item.sha256,
-            material_id=item.material_id,
-            pages=item.pages,
-            issues_json=issues_json(item.issues),
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _item(row)
+        item_id = self._session.execute(
+            insert(IngestItemRow)
+            .values(
+                batch_id=item.batch_id,
+                file_name=item.file_name[:255],
+                status=item.status.value,
+                message=item.message_zh,
+                sha256=item.sha256,
+                material_id=item.material_id,
+                pages=item.pages,
+                issues_json=issues_json(item.issues),
+            )
+            .returning(IngestItemRow.id)
+        ).scalar_one()
+        return replace(item, id=item_id)
 
     def items(self, batch_id: int) -> list[IngestItem]:
         rows = self._session.scalars(
@@ -493,44 +519,25 @@ def _item(row: IngestItemRow) -> IngestItem:
     )
 
 
+_ENQUEUE = sql_text(
+    "INSERT INTO background_jobs (kind, subject, status, attempts, run_after, last_error, "
+    "created_at) VALUES (:kind, :subject, 'queued', 0, :run_after, '', :run_after) "
+    "ON CONFLICT (kind, subject) DO UPDATE SET status = 'queued', attempts = 0, "
+    "run_after = excluded.run_after, last_error = '', finished_at = NULL "
+    "WHERE background_jobs.status IN ('done', 'failed') RETURNING id"
+).bindparams(bindparam("run_after", type_=UtcDateTime()))
+
+
 class SqlAlchemyJobQueue:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def enqueue(self, kind: str, subject: str, *, run_after: datetime) -> bool:
-        existing = self._session.execute(
-            select(BackgroundJobRow.id, BackgroundJobRow.status).where(
-                BackgroundJobRow.kind == kind, BackgroundJobRow.subject == subject
-            )
+        # New, or done/failed before (a rescanned page): queued; waiting or running: untouched.
+        queued = self._session.execute(
+            _ENQUEUE, {"kind": kind, "subject": subject, "run_after": run_after}
         ).first()
-        if existing is None:
-            self._session.execute(
-                insert(BackgroundJobRow).values(
-                    kind=kind,
-                    subject=subject,
-                    status=JobStatus.QUEUED.value,
-                    attempts=0,
-                    run_after=run_after,
-                    last_error="",
-                    created_at=run_after,
-                )
-            )
-            return True
-        if existing.status in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
-            return False
-        # Done or failed before (a rescanned page): do it again.
-        self._session.execute(
-            update(BackgroundJobRow)
-            .where(BackgroundJobRow.id == existing.id)
-            .values(
-                status=JobStatus.QUEUED.value,
-                attempts=0,
-                run_after=run_after,
-                last_error="",
-                finished_at=None,
-            )
-        )
-        return True
+        return queued is not None
 
     def claim(
         self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int

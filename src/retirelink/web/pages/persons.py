@@ -4,10 +4,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.facts import archive_evidence
-from retirelink.rules.deemed import calculate_deemed_contribution
 from retirelink.archives.services import register_person, search_persons, view_person
 from retirelink.errors import InvalidInputError
 from retirelink.exchange.overview import shared_records_about
+from retirelink.rules.deemed import calculate_deemed_contribution
 from retirelink.rules.ethnicity import ETHNICITIES
 from retirelink.security.masking import may_see_unmasked
 from retirelink.security.model import Permission
