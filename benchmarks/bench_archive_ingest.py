@@ -23,6 +23,7 @@ the figure is hashing speed, the bound when the disk is faster than it.
 
 import io
 import random
+import resource
 import tempfile
 import time
 from datetime import date
@@ -132,6 +133,7 @@ def run(backend: str, args) -> dict[str, object]:
             archive_ids = _open_archives(services, archives, pages_per_material)
             ingest_seconds = 0.0
             pages = 0
+            cpu_before = _cpu_seconds()
             with (
                 tempfile.TemporaryDirectory(prefix="retirelink-bench-scans-") as scans,
                 ScanExaminer(services.blobs, workers=args.workers) as examiner,
@@ -154,6 +156,8 @@ def run(backend: str, args) -> dict[str, object]:
                     assert report.batch.files_failed == 0, report.items[:3]
                     for path in folder.iterdir():
                         path.unlink()
+            # Worker processes are counted once reaped (the examiner closed its pool above).
+            cpu = _cpu_seconds() - cpu_before
             with services.uow() as uow:
                 blobs, stored = uow.blobs.count_and_bytes()
             with services.uow() as uow:
@@ -169,6 +173,10 @@ def run(backend: str, args) -> dict[str, object]:
         "ingest_seconds": round(ingest_seconds, 1),
         "pages_per_second": round(pages / ingest_seconds, 1),
         "ms_per_page": round(1000 * ingest_seconds / pages, 1),
+        # CPU of this process and its workers (SQLite: all of the work); on 2 free cores the
+        # wall time cannot be less than half of it.
+        "cpu_seconds": round(cpu, 1),
+        "cpu_ms_per_page": round(1000 * cpu / pages, 1),
         "blobs": blobs,
         "stored_mb": round(stored / 2**20),
         "fixity_seconds": round(fixity.seconds, 1),
@@ -176,6 +184,12 @@ def run(backend: str, args) -> dict[str, object]:
         "fixity_problems": fixity.problems_total,
         **ocr,
     }
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _ocr(services, pages: int) -> dict[str, object]:
