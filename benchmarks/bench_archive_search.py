@@ -26,7 +26,9 @@ characters long), and strings of characters drawn from the corpus's own characte
 absent, and built from common characters: the hard case for an index). Each is classed
 afterwards by what it found: frequent (the 1,000-hit cap reached), rare, absent. Extra,
 outside the budget: 1-character terms, two-term queries, and queries within one person's
-archive. Prints one JSON line per backend.
+archive, and six-character terms joined from the end of one common phrase and the start of
+another (mostly absent, every trigram common: the worst case for pg_trgm). Prints one
+JSON line per backend.
 """
 
 import sys
@@ -446,6 +448,13 @@ def query_pool(
         ]
         mixed = [q for trio in zip(substrings, rarer, random_chars, strict=True) for q in trio]
         pool[f"len{length}"] = mixed
+    # Absent on purpose and made of common pieces (the end of one common phrase and the start
+    # of another): each trigram is frequent, the whole is nowhere. The hard case for an
+    # index without positions (pg_trgm rechecks every page holding all the trigrams).
+    phrases = [normalise(p) for p in (*WORK, *OPINIONS, *UNITS)]
+    pool["len6_joined_phrases"] = [
+        rng.choice(phrases)[-3:] + rng.choice(phrases)[:3] for _ in range(max(1, count // 3))
+    ]
     pool["two_terms"] = [
         f"{_rare_piece(persons, 2, rng)} {_substring(rng.choice(bodies), 2, rng)}"
         for _ in range(max(1, count // 3))

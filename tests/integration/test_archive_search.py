@@ -318,6 +318,12 @@ def test_totals_are_capped_and_flagged(services, corpus, monkeypatch):
 
     assert result.total_capped
     assert result.total == 2 + 2  # two pages and two catalogue entries, of four each
+    # The collected hits are the first ones in page / material id order, on both databases.
+    assert page_ids(result) == {corpus.pages["zhang_recruit_1"], corpus.pages["zhang_wage_1"]}
+    assert material_hits(result) == {
+        corpus.materials["zhang_recruit"],
+        corpus.materials["zhang_wage"],
+    }
     assert not search(services, "陶瓷").total_capped
 
 
