@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from retirelink.archives.holdings import Page, PageText
+from retirelink.archives.holdings import OcrLine, Page, PageText
 from retirelink.archives.imaging import render_page
 from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork, OcrEngine
 
@@ -71,10 +71,7 @@ def run_ocr_jobs(
     for job in jobs:
         page_id = int(job.subject.removeprefix("page:"))
         try:
-            with uow_factory() as uow:
-                _recognise_page(uow, page_id, engine, store, on_text)
-                uow.jobs.finish(job.id, now=uow.clock.now())
-                uow.commit()
+            _process(uow_factory, job.id, page_id, engine, store, on_text)
             summary.done += 1
         except Exception as error:
             reason = _reason(error)
@@ -86,31 +83,47 @@ def run_ocr_jobs(
     return summary
 
 
-def _recognise_page(
-    uow: HoldingsUnitOfWork,
+def _process(
+    uow_factory: Callable[[], AbstractContextManager[HoldingsUnitOfWork]],
+    job_id: int,
     page_id: int,
     engine: OcrEngine,
     store: BlobStore,
     hooks: Sequence[TextHook],
 ) -> None:
-    page = uow.pages.get(page_id)
-    if page is None:
-        return  # the page was removed after it was queued: nothing to read
-    with _blob_file(store, page.blob_sha256) as path:
-        image = render_page(path, page.source_index, max_edge=OCR_MAX_EDGE)
-    lines = engine.recognise(image)
-    text = PageText(
-        page_id=page_id,
-        status="done",
-        text="\n".join(line.text for line in lines),
-        lines=tuple(lines),
-        engine=engine.name,
-        error="",
-        processed_at=uow.clock.now(),
-    )
-    uow.page_texts.save(text)
-    for hook in hooks:
-        hook(uow, page, text)
+    """Read the page, recognise it **outside any transaction** (a second or more: on SQLite
+    an open write transaction would hold every other writer, and the web pages, that long),
+    then store its text and run its hooks in one short transaction."""
+    with uow_factory() as uow:
+        page = uow.pages.get(page_id)
+    lines: list[OcrLine] = []
+    if page is not None:
+        with _blob_file(store, page.blob_sha256) as path:
+            image = render_page(path, page.source_index, max_edge=OCR_MAX_EDGE)
+        lines = engine.recognise(image)
+    with uow_factory() as uow:
+        current = uow.pages.get(page_id)
+        if page is not None and current is not None and current.blob_sha256 != page.blob_sha256:
+            # Rescanned while it was being read: read the new scan (the job is queued again).
+            now = uow.clock.now()
+            uow.jobs.fail(job_id, error="识别期间页面已重扫，重新识别", now=now, retry_at=now)
+            uow.commit()
+            return
+        if page is not None and current is not None:
+            text = PageText(
+                page_id=page_id,
+                status="done",
+                text="\n".join(line.text for line in lines),
+                lines=tuple(lines),
+                engine=engine.name,
+                error="",
+                processed_at=uow.clock.now(),
+            )
+            uow.page_texts.save(text)
+            for hook in hooks:
+                hook(uow, current, text)
+        uow.jobs.finish(job_id, now=uow.clock.now())
+        uow.commit()
 
 
 @contextmanager
