@@ -25,10 +25,11 @@ token however common its characters are). PostgreSQL: pg_trgm GIN on
 With ``person_id`` the person's pages (a few hundred) are read and tested directly.
 
 **Caps.** At most :data:`CANDIDATE_CAP` page hits and as many catalogue hits are
-collected, in index order (SQLite: page / material id; PostgreSQL: the order the bitmap
-scan returns, about the same), so a term on nine pages in ten costs the same as a rare
-one. ``SearchResult.total_capped`` then says "more than ``total``"; ranking covers the
-collected hits. Narrow with more terms or filters.
+collected: the first in page / material id order (on PostgreSQL a term too rare for the
+id-order probe comes in the order of its GIN bitmap, physical order: about the same), so a
+term on nine pages in ten costs the same as a rare one. ``SearchResult.total_capped`` then
+says "more than ``total``"; ranking covers the collected hits. Narrow with more terms or
+filters.
 
 **Ranking** (the same on both databases, computed here): a page scores bm25's saturating
 term frequency per term, plus half the catalogue weight of each term its material's
