@@ -1,14 +1,15 @@
-"""Repositories of the digital archive repository: rows ↔ holdings model. They never commit."""
+"""Repositories of the archive holdings (archives, materials, blobs, pages, ingest batches):
+rows ↔ holdings model. They never commit. The work done on pages (jobs, OCR text, facts),
+lending and business archives have their own modules."""
 
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
     bindparam,
-    delete,
     func,
     insert,
     or_,
@@ -19,8 +20,6 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from retirelink.archives.fact_extraction import FactKind
-from retirelink.archives.fact_records import ArchiveFact, FactOrigin, FactStatus
 from retirelink.archives.holdings import (
     Archive,
     ArchiveStatus,
@@ -34,38 +33,20 @@ from retirelink.archives.holdings import (
     IngestBatch,
     IngestItem,
     ItemStatus,
-    JobStatus,
-    LendingRequest,
-    LendingStatus,
     Material,
     MaterialStatus,
-    OcrLine,
     Page,
-    PageText,
     QcIssue,
-    QueuedJob,
 )
 from retirelink.archives.material_classes import ArchiveKind, MaterialType
-from retirelink.archives.retention import (
-    BusinessStage,
-    BusinessVolume,
-    Insurance,
-    Retention,
-    VolumeStatus,
-)
 from retirelink.storage.base import UtcDateTime
 from retirelink.storage.rows import (
-    ArchiveFactRow,
     ArchiveRow,
-    BackgroundJobRow,
     BlobRow,
-    BusinessArchiveRow,
     IngestBatchRow,
     IngestItemRow,
-    LendingRequestRow,
     MaterialRow,
     PageRow,
-    PageTextRow,
     PersonRow,
 )
 
@@ -81,7 +62,7 @@ def issues_from_json(text: str) -> tuple[QcIssue, ...]:
     return tuple(QcIssue.from_dict(item) for item in json.loads(text or "[]"))
 
 
-def _fuzzy(value: date | None, precision: str | None) -> FuzzyDate | None:
+def fuzzy_date(value: date | None, precision: str | None) -> FuzzyDate | None:
     if value is None:
         return None
     return FuzzyDate(value, DatePrecision(precision or DatePrecision.DAY.value))
@@ -247,7 +228,7 @@ def _material(row: MaterialRow) -> Material:
         class_code=row.class_code,
         material_type=MaterialType(row.material_type),
         title=row.title,
-        formation_date=_fuzzy(row.formation_date, row.formation_precision),
+        formation_date=fuzzy_date(row.formation_date, row.formation_precision),
         catalogued_pages=row.catalogued_pages,
         sequence=row.sequence,
         status=MaterialStatus(row.status),
@@ -516,388 +497,4 @@ def _item(row: IngestItemRow) -> IngestItem:
         material_id=row.material_id,
         pages=row.pages,
         issues=issues_from_json(row.issues_json),
-    )
-
-
-_ENQUEUE = sql_text(
-    "INSERT INTO background_jobs (kind, subject, status, attempts, run_after, last_error, "
-    "created_at) VALUES (:kind, :subject, 'queued', 0, :run_after, '', :run_after) "
-    "ON CONFLICT (kind, subject) DO UPDATE SET status = 'queued', attempts = 0, "
-    "run_after = excluded.run_after, last_error = '', finished_at = NULL "
-    "WHERE background_jobs.status IN ('done', 'failed') RETURNING id"
-).bindparams(bindparam("run_after", type_=UtcDateTime()))
-
-
-class SqlAlchemyJobQueue:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def enqueue(self, kind: str, subject: str, *, run_after: datetime) -> bool:
-        # New, or done/failed before (a rescanned page): queued; waiting or running: untouched.
-        queued = self._session.execute(
-            _ENQUEUE, {"kind": kind, "subject": subject, "run_after": run_after}
-        ).first()
-        return queued is not None
-
-    def claim(
-        self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int
-    ) -> list[QueuedJob]:
-        job = BackgroundJobRow
-        due = (
-            select(job.id)
-            .where(
-                job.kind.in_(list(kinds)),
-                ((job.status == JobStatus.QUEUED.value) & (job.run_after <= now))
-                | ((job.status == JobStatus.RUNNING.value) & (job.locked_until < now)),
-            )
-            .order_by(job.id)
-            .limit(limit)
-            # Several runners on PostgreSQL: each takes rows no other runner has locked.
-            .with_for_update(skip_locked=True)
-        )
-        rows = self._session.execute(
-            update(job)
-            .where(job.id.in_(due.scalar_subquery()))
-            .values(
-                status=JobStatus.RUNNING.value,
-                locked_by=worker,
-                locked_until=now + lease,
-                attempts=job.attempts + 1,
-            )
-            .returning(job.id, job.kind, job.subject, job.attempts)
-        ).all()
-        return sorted(
-            (QueuedJob(row.id, row.kind, row.subject, row.attempts) for row in rows),
-            key=lambda queued: queued.id,
-        )
-
-    def finish(self, job_id: int, *, now: datetime) -> None:
-        self._session.execute(
-            update(BackgroundJobRow)
-            .where(BackgroundJobRow.id == job_id)
-            .values(status=JobStatus.DONE.value, finished_at=now, locked_by=None, locked_until=None)
-        )
-
-    def fail(self, job_id: int, *, error: str, now: datetime, retry_at: datetime | None) -> None:
-        values: dict[str, object] = {
-            "last_error": error[:2000],
-            "locked_by": None,
-            "locked_until": None,
-        }
-        if retry_at is None:
-            values.update(status=JobStatus.FAILED.value, finished_at=now)
-        else:
-            values.update(status=JobStatus.QUEUED.value, run_after=retry_at)
-        self._session.execute(
-            update(BackgroundJobRow).where(BackgroundJobRow.id == job_id).values(**values)
-        )
-
-    def counts(self, kind: str) -> dict[str, int]:
-        rows = self._session.execute(
-            select(BackgroundJobRow.status, func.count())
-            .where(BackgroundJobRow.kind == kind)
-            .group_by(BackgroundJobRow.status)
-        )
-        return {status: int(count) for status, count in rows}
-
-
-class SqlAlchemyPageTextRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def save(self, text: PageText) -> None:
-        row = self._session.get(PageTextRow, text.page_id)
-        if row is None:
-            row = PageTextRow(page_id=text.page_id)
-            self._session.add(row)
-        row.status = text.status
-        row.text = text.text
-        row.lines_json = json.dumps(
-            [
-                {
-                    "text": line.text,
-                    "box": list(line.box) if line.box else None,
-                    "score": line.score,
-                }
-                for line in text.lines
-            ],
-            ensure_ascii=False,
-        )
-        row.engine = text.engine
-        row.error = text.error
-        row.processed_at = text.processed_at
-        self._session.flush()
-
-    def get(self, page_id: int) -> PageText | None:
-        row = self._session.get(PageTextRow, page_id)
-        if row is None:
-            return None
-        lines = tuple(
-            OcrLine(item["text"], tuple(item["box"]) if item["box"] else None, item["score"])
-            for item in json.loads(row.lines_json or "[]")
-        )
-        return PageText(
-            row.page_id, row.status, row.text, lines, row.engine, row.error, row.processed_at
-        )
-
-
-class SqlAlchemyLendingRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, request: LendingRequest) -> LendingRequest:
-        row = LendingRequestRow(archive_id=request.archive_id, **_lending_columns(request))
-        self._session.add(row)
-        self._session.flush()
-        return _lending(row)
-
-    def get(self, request_id: int) -> LendingRequest | None:
-        row = self._session.get(LendingRequestRow, request_id)
-        return _lending(row) if row else None
-
-    def get_by_reference(self, external_reference: str) -> LendingRequest | None:
-        row = self._session.scalar(
-            select(LendingRequestRow).where(
-                LendingRequestRow.external_reference == external_reference
-            )
-        )
-        return _lending(row) if row else None
-
-    def update(self, request: LendingRequest) -> None:
-        self._session.execute(
-            update(LendingRequestRow)
-            .where(LendingRequestRow.id == request.id)
-            .values(**_lending_columns(request))
-        )
-
-    def recent(
-        self, *, requester: str | None, status: str | None, limit: int
-    ) -> list[LendingRequest]:
-        statement = select(LendingRequestRow).order_by(LendingRequestRow.id.desc()).limit(limit)
-        if requester:
-            statement = statement.where(LendingRequestRow.requester == requester)
-        if status:
-            statement = statement.where(LendingRequestRow.status == status)
-        return [_lending(row) for row in self._session.scalars(statement)]
-
-    def for_archive(self, archive_id: int) -> list[LendingRequest]:
-        rows = self._session.scalars(
-            select(LendingRequestRow)
-            .where(LendingRequestRow.archive_id == archive_id)
-            .order_by(LendingRequestRow.id.desc())
-        )
-        return [_lending(row) for row in rows]
-
-
-def _lending_columns(request: LendingRequest) -> dict[str, object]:
-    return {
-        "requester": request.requester,
-        "requester_department": request.requester_department,
-        "purpose": request.purpose,
-        "legal_basis": request.legal_basis,
-        "origin": request.origin,
-        "external_reference": request.external_reference,
-        "status": request.status.value,
-        "requested_at": request.requested_at,
-        "view_hours": request.view_hours,
-        "decided_by": request.decided_by,
-        "decided_at": request.decided_at,
-        "decision_note": request.decision_note,
-        "view_until": request.view_until,
-    }
-
-
-def _lending(row: LendingRequestRow) -> LendingRequest:
-    return LendingRequest(
-        id=row.id,
-        archive_id=row.archive_id,
-        requester=row.requester,
-        requester_department=row.requester_department,
-        purpose=row.purpose,
-        legal_basis=row.legal_basis,
-        origin=row.origin,
-        status=LendingStatus(row.status),
-        requested_at=row.requested_at,
-        view_hours=row.view_hours,
-        external_reference=row.external_reference,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        decision_note=row.decision_note,
-        view_until=row.view_until,
-    )
-
-
-class SqlAlchemyBusinessVolumeRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, volume: BusinessVolume) -> BusinessVolume:
-        row = BusinessArchiveRow(**_volume_columns(volume))
-        self._session.add(row)
-        self._session.flush()
-        return _volume(row)
-
-    def get(self, volume_id: int) -> BusinessVolume | None:
-        row = self._session.get(BusinessArchiveRow, volume_id)
-        return _volume(row) if row else None
-
-    def get_by_reference(self, reference: str) -> BusinessVolume | None:
-        row = self._session.scalar(
-            select(BusinessArchiveRow).where(BusinessArchiveRow.reference == reference)
-        )
-        return _volume(row) if row else None
-
-    def update(self, volume: BusinessVolume) -> None:
-        self._session.execute(
-            update(BusinessArchiveRow)
-            .where(BusinessArchiveRow.id == volume.id)
-            .values(**_volume_columns(volume))
-        )
-
-    def due_for_appraisal(self, on: date, *, limit: int) -> list[BusinessVolume]:
-        # Ended before ``on`` ⇔ formed before 1 January of (on.year − years): see retention.py.
-        row = BusinessArchiveRow
-        periods = [r for r in Retention if r.years is not None]
-        ended = or_(
-            *(
-                (row.retention == r.value) & (row.formed_on < date(on.year - (r.years or 0), 1, 1))
-                for r in periods
-            )
-        )
-        statement = (
-            select(row)
-            .where(row.status == VolumeStatus.KEPT.value, ended)
-            .order_by(row.formed_on, row.id)
-            .limit(limit)
-        )
-        return [_volume(item) for item in self._session.scalars(statement)]
-
-
-def _volume_columns(volume: BusinessVolume) -> dict[str, object]:
-    return {
-        "reference": volume.reference,
-        "title": volume.title,
-        "year": volume.year,
-        "insurance": volume.insurance.value,
-        "stage": volume.stage.value,
-        "retention": volume.retention.value,
-        "formed_on": volume.formed_on,
-        "location": volume.location,
-        "status": volume.status.value,
-        "appraised_by": volume.appraised_by,
-        "appraised_at": volume.appraised_at,
-        "appraisal_note": volume.appraisal_note,
-    }
-
-
-def _volume(row: BusinessArchiveRow) -> BusinessVolume:
-    return BusinessVolume(
-        id=row.id,
-        reference=row.reference,
-        title=row.title,
-        year=row.year,
-        insurance=Insurance(row.insurance),
-        stage=BusinessStage(row.stage),
-        retention=Retention(row.retention),
-        formed_on=row.formed_on,
-        location=row.location,
-        status=VolumeStatus(row.status),
-        appraised_by=row.appraised_by,
-        appraised_at=row.appraised_at,
-        appraisal_note=row.appraisal_note,
-    )
-
-
-class SqlAlchemyFactRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, fact: ArchiveFact) -> ArchiveFact:
-        row = ArchiveFactRow(person_id=fact.person_id, **_fact_columns(fact))
-        self._session.add(row)
-        self._session.flush()
-        return _fact(row)
-
-    def get(self, fact_id: int) -> ArchiveFact | None:
-        row = self._session.get(ArchiveFactRow, fact_id)
-        return _fact(row) if row else None
-
-    def update(self, fact: ArchiveFact) -> None:
-        self._session.execute(
-            update(ArchiveFactRow).where(ArchiveFactRow.id == fact.id).values(**_fact_columns(fact))
-        )
-
-    def delete_candidates_of_page(self, page_id: int) -> int:
-        result = self._session.execute(
-            delete(ArchiveFactRow).where(
-                ArchiveFactRow.page_id == page_id,
-                ArchiveFactRow.status == FactStatus.CANDIDATE.value,
-                ArchiveFactRow.origin == FactOrigin.OCR.value,
-            )
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    def for_person(self, person_id: int) -> list[ArchiveFact]:
-        rows = self._session.scalars(
-            select(ArchiveFactRow)
-            .where(ArchiveFactRow.person_id == person_id)
-            .order_by(ArchiveFactRow.kind, ArchiveFactRow.start_date, ArchiveFactRow.id)
-        )
-        return [_fact(row) for row in rows]
-
-    def queue(self, *, status: str, limit: int) -> list[ArchiveFact]:
-        rows = self._session.scalars(
-            select(ArchiveFactRow)
-            .where(ArchiveFactRow.status == status)
-            .order_by(ArchiveFactRow.id)
-            .limit(limit)
-        )
-        return [_fact(row) for row in rows]
-
-
-def _fact_columns(fact: ArchiveFact) -> dict[str, object]:
-    return {
-        "material_id": fact.material_id,
-        "page_id": fact.page_id,
-        "kind": fact.kind.value,
-        "start_date": fact.start.value if fact.start else None,
-        "start_precision": fact.start.precision.value if fact.start else None,
-        "end_date": fact.end.value if fact.end else None,
-        "end_precision": fact.end.precision.value if fact.end else None,
-        "detail": fact.detail,
-        "source_text": fact.source_text,
-        "line_index": fact.line_index,
-        "box_json": json.dumps(list(fact.box)) if fact.box else "",
-        "confidence": fact.confidence,
-        "status": fact.status.value,
-        "origin": fact.origin.value,
-        "reviewed_by": fact.reviewed_by,
-        "reviewed_at": fact.reviewed_at,
-        "review_note": fact.review_note,
-        "created_at": fact.created_at,
-    }
-
-
-def _fact(row: ArchiveFactRow) -> ArchiveFact:
-    values = json.loads(row.box_json) if row.box_json else None
-    box = (int(values[0]), int(values[1]), int(values[2]), int(values[3])) if values else None
-    return ArchiveFact(
-        id=row.id,
-        person_id=row.person_id,
-        material_id=row.material_id,
-        page_id=row.page_id,
-        kind=FactKind(row.kind),
-        start=_fuzzy(row.start_date, row.start_precision),
-        end=_fuzzy(row.end_date, row.end_precision),
-        detail=row.detail,
-        source_text=row.source_text,
-        line_index=row.line_index,
-        box=box,
-        confidence=row.confidence,
-        status=FactStatus(row.status),
-        origin=FactOrigin(row.origin),
-        created_at=row.created_at,
-        reviewed_by=row.reviewed_by,
-        reviewed_at=row.reviewed_at,
-        review_note=row.review_note,
     )

@@ -12,6 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
+from retirelink.storage.archive_work_repositories import (
+    SqlAlchemyFactRepository,
+    SqlAlchemyJobQueue,
+    SqlAlchemyPageTextRepository,
+)
+from retirelink.storage.business_archive_repositories import SqlAlchemyBusinessVolumeRepository
 from retirelink.storage.exchange_repositories import (
     SqlAlchemyDisputeRepository,
     SqlAlchemyExchangeJobRepository,
@@ -25,15 +31,11 @@ from retirelink.storage.exchange_repositories import (
 from retirelink.storage.holdings_repositories import (
     SqlAlchemyArchiveRepository,
     SqlAlchemyBlobRepository,
-    SqlAlchemyBusinessVolumeRepository,
-    SqlAlchemyFactRepository,
     SqlAlchemyIngestBatchRepository,
-    SqlAlchemyJobQueue,
-    SqlAlchemyLendingRepository,
     SqlAlchemyMaterialRepository,
     SqlAlchemyPageRepository,
-    SqlAlchemyPageTextRepository,
 )
+from retirelink.storage.lending_repositories import SqlAlchemyLendingRepository
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
     SqlAlchemyEmployerRepository,
