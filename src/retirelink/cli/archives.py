@@ -22,25 +22,17 @@ from retirelink.archives.material_classes import ArchiveKind
 from retirelink.archives.ocr import job_counts
 from retirelink.archives.ocr_engine import ocr_available
 from retirelink.bootstrap import Services
+from retirelink.cli.context import acting_user as _actor
 from retirelink.cli.context import console, err_console, open_services, reports_errors
 from retirelink.errors import InvalidInputError, NotFoundError, UnavailableError
 from retirelink.exchange.decoding import open_text
-from retirelink.security.model import SYSTEM_ACTOR, Actor
+from retirelink.security.model import Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 app = typer.Typer(help="档案数字化资源库：建档、编目、扫描件入库、完整性校验", no_args_is_help=True)
 
 CATALOGUE_FILE = "catalogue.csv"
 _USER_HELP = "以该用户身份办理（默认：系统命令行）"
-
-
-def _actor(uow: SqlAlchemyUnitOfWork, username: str | None) -> Actor:
-    if username is None:
-        return SYSTEM_ACTOR
-    account = uow.users.get_by_username(username)
-    if account is None or not account.active:
-        raise NotFoundError(f"用户“{username}”不存在或已停用", field="user")
-    return account.actor()
 
 
 @app.command("open", help="为已登记的参保人建立档案")

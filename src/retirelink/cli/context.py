@@ -12,7 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 from retirelink.bootstrap import Services, build
 from retirelink.config import Settings, load_settings
-from retirelink.errors import RetireLinkError
+from retirelink.errors import NotFoundError, RetireLinkError
+from retirelink.security.model import SYSTEM_ACTOR, Actor
+from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 console = Console()
 err_console = Console(stderr=True)
@@ -55,3 +57,13 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def acting_user(uow: SqlAlchemyUnitOfWork, username: str | None) -> Actor:
+    """The actor a command runs as: a named active account, or the console (系统命令行)."""
+    if username is None:
+        return SYSTEM_ACTOR
+    account = uow.users.get_by_username(username)
+    if account is None or not account.active:
+        raise NotFoundError(f"用户“{username}”不存在或已停用", field="user")
+    return account.actor()

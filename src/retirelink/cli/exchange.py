@@ -8,30 +8,20 @@ import typer
 from rich.table import Table
 
 from retirelink.archives.model import DepartmentKind
+from retirelink.cli.context import acting_user as _actor
 from retirelink.cli.context import console, err_console, open_services, reports_errors
-from retirelink.errors import InvalidInputError, NotFoundError
+from retirelink.errors import InvalidInputError
 from retirelink.exchange.model import ExchangeJob, ImportOutcome, SyncStatus
 from retirelink.exchange.runner import PassSummary
 from retirelink.exchange.services import import_partner_path, recent_files
 from retirelink.exchange.status_checks import check_alive_and_free
 from retirelink.exchange.sync import restart_feed
 from retirelink.security.masking import mask_id_number
-from retirelink.security.model import SYSTEM_ACTOR, Actor
-from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 app = typer.Typer(help="部门数据交换", no_args_is_help=True)
 
 MAX_SHOWN_ISSUES = 50
 _USER_HELP = "以该用户身份导入（默认：系统命令行）"
-
-
-def _actor(uow: SqlAlchemyUnitOfWork, username: str | None) -> Actor:
-    if username is None:
-        return SYSTEM_ACTOR
-    account = uow.users.get_by_username(username)
-    if account is None or not account.active:
-        raise NotFoundError(f"用户“{username}”不存在或已停用", field="user")
-    return account.actor()
 
 
 @app.command("import", help="导入协同部门报送的数据文件（CSV/XLSX/JSON）：先校验，无误才整体入库")
