@@ -27,8 +27,9 @@ absent, and built from common characters: the hard case for an index). Each is c
 afterwards by what it found: frequent (the 1,000-hit cap reached), rare, absent. Extra,
 outside the budget: 1-character terms, two-term queries, and queries within one person's
 archive, and six-character terms joined from the end of one common phrase and the start of
-another (mostly absent, every trigram common: the worst case for pg_trgm). Prints one
-JSON line per backend.
+another (mostly absent, every trigram common: the worst case for pg_trgm, bounded by the
+search time limit; queries stopped by it are classed ``timed_out``). Prints one JSON line
+per backend.
 """
 
 import sys
@@ -493,6 +494,8 @@ def timed_queries(
             result = search_pages(session, query, **filters)
             seconds = time.perf_counter() - started
         found = "frequent" if result.total_capped else ("rare" if result.total else "absent")
+        if result.timed_out:  # PostgreSQL stopped the page search at its time limit
+            found = "timed_out"
         out.append((query, seconds, found))
     return out
 
@@ -500,7 +503,7 @@ def timed_queries(
 def figures(timings: list[tuple[str, float, str]]) -> dict[str, Any]:
     by_class = {
         kind: {**latency_ms([s for _, s, k in timings if k == kind])}
-        for kind in ("frequent", "rare", "absent")
+        for kind in ("frequent", "rare", "absent", "timed_out")
         if any(k == kind for _, _, k in timings)
     }
     slowest = sorted(timings, key=lambda t: -t[1])[:3]

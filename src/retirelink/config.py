@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # when the OCR extra is installed, except in tests, which run OCR jobs explicitly.
     ocr_worker: bool | None = None
     ocr_interval_seconds: float = Field(default=10.0, gt=0)
+    # PostgreSQL archive search: the longest one page-text statement may run before the
+    # search stops and says its page results may be incomplete (docs/archives.md).
+    search_time_limit_ms: int = Field(default=1500, ge=100, le=60_000)
     # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
     # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
     blob_store: Literal["local", "s3"] = "local"

@@ -20,6 +20,7 @@ from retirelink.storage.archive_search import (
 )
 from retirelink.storage.rows import PageTextRow
 from retirelink.storage.search_text import normalise
+from tests.support.databases import configured_url, is_postgres
 from tests.support.search_corpus import Corpus
 
 pytestmark = pytest.mark.integration
@@ -436,3 +437,43 @@ def test_the_postgres_planner_settings_are_restored(services, corpus):
         search_pages(uow.session, "井下")
         if uow.session.get_bind().dialect.name == "postgresql":
             assert uow.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+
+
+# --- the PostgreSQL time limit -----------------------------------------------------------
+
+on_postgres_only = pytest.mark.skipif(
+    not is_postgres(configured_url() or "sqlite://"),
+    reason="the time limit bounds pg_trgm rechecks; SQLite's positional index needs none",
+)
+
+
+@on_postgres_only
+def test_a_page_search_past_its_time_limit_stops_and_says_so(services, corpus):
+    # Another session holds the index table: the page statements wait, the limit cancels
+    # them. The catalogue still answers, and the transaction stays usable.
+    with services.engine.connect() as blocker:
+        blocker.execute(text("LOCK TABLE page_search_documents IN ACCESS EXCLUSIVE MODE"))
+        with services.uow(read_only=True) as uow:
+            result = search_pages(uow.session, "招工登记表", time_limit_ms=200)
+            timeout_after = uow.session.execute(text("SHOW statement_timeout")).scalar()
+            seqscan_after = uow.session.execute(text("SHOW enable_seqscan")).scalar()
+        blocker.rollback()
+
+    assert result.timed_out
+    assert page_ids(result) == set()
+    assert material_hits(result) == {corpus.materials["zhang_recruit"]}
+    assert timeout_after == "0" and seqscan_after == "on"
+
+
+@on_postgres_only
+def test_a_search_within_its_time_limit_finds_pages_and_restores_the_limit(services, corpus):
+    with services.uow(read_only=True) as uow:
+        uow.session.execute(text("SET LOCAL statement_timeout = '45s'"))
+        result = search_pages(uow.session, "井下", time_limit_ms=5000)
+        assert uow.session.execute(text("SHOW statement_timeout")).scalar() == "45s"
+    assert not result.timed_out
+    assert page_ids(result) == {corpus.pages["zhang_recruit_1"], corpus.pages["zhang_wage_1"]}
+
+
+def test_sqlite_and_fast_searches_do_not_report_a_timeout(services, corpus):
+    assert not search(services, "峰峰矿务局").timed_out

@@ -31,6 +31,13 @@ term on nine pages in ten costs the same as a rare one. ``SearchResult.total_cap
 says "more than ``total``"; ranking covers the collected hits. Narrow with more terms or
 filters.
 
+**Time limit** (PostgreSQL): pg_trgm keeps no positions, so a long term that occurs nowhere
+but whose trigrams all occur together on many pages is rechecked page by page (3–4 s over
+1,000,000 pages, docs/archives.md). The page-text statements run under a statement timeout
+(:data:`PAGE_SEARCH_TIME_LIMIT_MS`) in a savepoint; past it the page search stops,
+``SearchResult.timed_out`` says so and the catalogue hits are still given. SQLite's FTS5
+index has positions (the same query: 160 ms) and is not limited.
+
 **Ranking** (the same on both databases, computed here): a page scores bm25's saturating
 term frequency per term, plus half the catalogue weight of each term its material's
 catalogue also holds; a catalogue hit scores per term 2.0 for the title, 1.5 for the
@@ -57,6 +64,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Text, bindparam
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from retirelink.errors import InvalidInputError
@@ -84,6 +92,10 @@ from retirelink.storage.search_text import (
 # Hits collected per source (page text, catalogue) before ranking; beyond it the total is
 # reported as a lower bound.
 CANDIDATE_CAP = 1000
+# PostgreSQL: the longest one page-text statement may run (see "Time limit" above).
+PAGE_SEARCH_TIME_LIMIT_MS = 1500
+# SQLSTATE of a statement cancelled by statement_timeout.
+_QUERY_CANCELED = "57014"
 MAX_PAGE_SIZE = 100
 EARLIEST_YEAR, LATEST_YEAR = 1800, 2200
 
@@ -125,13 +137,15 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResult:
     """``hits`` is the requested slice of the ranked hits. ``total`` counts every hit
-    found; when ``total_capped`` a source reached :data:`CANDIDATE_CAP`, so there are more
-    than ``total`` (show "超过 {total} 条")."""
+        found; when ``total_capped`` a source reached :data:`CANDIDATE_CAP`, so there are more
+        than ``total`` (show "超过 {total} 条"). ``timed_out``: the page-text search ran past
+    its time limit and stopped, so page hits may be missing (catalogue hits are complete)."""
 
     terms: tuple[str, ...]
     hits: tuple[SearchHit, ...]
     total: int
     total_capped: bool
+    timed_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,12 +232,14 @@ def search_pages(
     year_to: int | None = None,
     limit: int = 20,
     offset: int = 0,
+    time_limit_ms: int = PAGE_SEARCH_TIME_LIMIT_MS,
 ) -> SearchResult:
     """Ranked page and catalogue hits for ``query`` (see the module docstring).
 
     ``year_from`` / ``year_to`` bound the material's 形成时间 (inclusive years); materials
-    without one are left out when either is given. Raises InvalidInputError (中文) for an
-    empty or over-long query and for bad paging or years; reads only.
+    without one are left out when either is given. ``time_limit_ms`` bounds each page-text
+    statement on PostgreSQL. Raises InvalidInputError (中文) for an empty or over-long
+    query and for bad paging or years; reads only.
     """
     parsed = parse_query(query)
     filters = _filters(person_id, material_type, class_code, year_from, year_to)
@@ -232,7 +248,9 @@ def search_pages(
     if offset < 0:
         raise InvalidInputError("起始位置不能为负数", field="offset")
 
-    pages = _page_candidates(session, parsed, filters)
+    pages = _page_candidates(session, parsed, filters, time_limit_ms)
+    timed_out = pages is None
+    pages = pages or []
     materials = _catalogue_candidates(session, parsed, filters)
     capped = len(pages) > CANDIDATE_CAP or len(materials) > CANDIDATE_CAP
     ranked = [_ranked(c, _page_score(c, parsed)) for c in pages[:CANDIDATE_CAP]]
@@ -244,6 +262,7 @@ def search_pages(
         hits=tuple(_hits(session, chosen, parsed)),
         total=len(ranked),
         total_capped=capped,
+        timed_out=timed_out,
     )
 
 
@@ -277,13 +296,25 @@ def _typed(statement_sql: str) -> Any:
     return statement.columns(formation_date=Date)
 
 
-def _page_candidates(session: Session, parsed: ParsedQuery, filters: _Filters) -> list[_Candidate]:
-    """Up to CANDIDATE_CAP + 1 pages containing every term, in index order."""
+def _page_candidates(
+    session: Session, parsed: ParsedQuery, filters: _Filters, time_limit_ms: int
+) -> list[_Candidate] | None:
+    """Up to CANDIDATE_CAP + 1 pages containing every term, in index order; None when the
+    PostgreSQL search ran past ``time_limit_ms``."""
     if filters.person_id is not None:
         return _person_page_candidates(session, parsed, filters)
     if session.get_bind().dialect.name == "sqlite":
         return _sqlite_page_candidates(session, parsed, filters)
-    return _postgres_page_candidates(session, parsed, filters)
+    timeout = {"statement_timeout": f"{time_limit_ms}ms"}
+    try:
+        # The savepoint keeps the transaction usable after a cancelled statement, and its
+        # rollback reverts the settings made inside it.
+        with session.begin_nested(), _postgres_settings(session, timeout):
+            return _postgres_page_candidates(session, parsed, filters)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != _QUERY_CANCELED:
+            raise
+        return None
 
 
 def _sqlite_page_candidates(
@@ -394,17 +425,17 @@ def _postgres_page_candidates(
 
 @contextmanager
 def _postgres_settings(session: Session, settings: dict[str, str]) -> Iterator[None]:
-    """Planner settings for the statements inside, then the previous values again."""
+    """Settings local to the transaction for the statements inside, then the previous
+    values again. After an error nothing is restored: the statements could not run in the
+    failed transaction, and rolling it (or the enclosing savepoint) back reverts them."""
     change = sql("SELECT current_setting(:name), set_config(:name, :value, true)")
     previous = {
         name: str(session.execute(change, {"name": name, "value": value}).one()[0])
         for name, value in settings.items()
     }
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            session.execute(change, {"name": name, "value": value})
+    yield
+    for name, value in previous.items():
+        session.execute(change, {"name": name, "value": value})
 
 
 def _person_page_candidates(

@@ -48,6 +48,7 @@ def archive_search(
                 year_to=last,
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
+                time_limit_ms=request.app.state.services.settings.search_time_limit_ms,
             )
             record_search(uow, actor=actor, query=q.strip(), results=result.total)
         except InvalidInputError as error_:
