@@ -30,6 +30,8 @@ from retirelink.storage.archive_search import index_page_text
 from retirelink.storage.blobs_local import LocalBlobStore
 from retirelink.storage.engine import make_engine, make_session_factory
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
+from retirelink.workflow.notifiers import FileNotifier
+from retirelink.workflow.ports import Notifier
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Services:
     ocr_engine: RapidOcrEngine
     # Recognises queued pages in the background (web server; `retirelink archives ocr`).
     ocr: PeriodicWorker
+    # Where pre-review notices go (workflow.notifiers): a file per day by default.
+    notifier: Notifier
 
     def run_ocr(self, limit: int = 20) -> OcrRunSummary:
         """One round of OCR jobs: page text, candidate facts (see archives.ocr)."""
@@ -215,4 +219,5 @@ def build(
         blobs=blobs,
         ocr_engine=ocr_engine,
         ocr=PeriodicWorker("ocr-worker", settings.data_dir / "ocr-worker.lock", ocr_round),
+        notifier=FileNotifier(settings.data_dir / "notifications", clock=the_clock),
     )

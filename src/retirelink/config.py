@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # when the OCR extra is installed, except in tests, which run OCR jobs explicitly.
     ocr_worker: bool | None = None
     ocr_interval_seconds: float = Field(default=10.0, gt=0)
+    # The agency's pooling region (统筹地区, GB/T 2260): regional legal parameters such as the
+    # personal-account start month are read for it. Default: the demo district (峰峰矿区).
+    region: str = Field(default="130406", pattern=r"^\d{6}$")
     # PostgreSQL archive search: the longest one page-text statement may run before the
     # search stops and says its page results may be incomplete (docs/archives.md).
     search_time_limit_ms: int = Field(default=1500, ge=100, le=60_000)

@@ -9,6 +9,7 @@ from retirelink.cli.departments import app as departments_app
 from retirelink.cli.exchange import app as exchange_app
 from retirelink.cli.ledger import app as ledger_app
 from retirelink.cli.partners import app as partners_app
+from retirelink.cli.prereview import app as prereview_app
 from retirelink.cli.rules import app as rules_app
 from retirelink.cli.serve import serve
 from retirelink.cli.users import app as users_app
@@ -29,6 +30,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(partners_app, name="partners")
 app.add_typer(archives_app, name="archives")
+app.add_typer(prereview_app, name="prereview")
 
 
 def main() -> None:

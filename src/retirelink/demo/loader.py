@@ -11,9 +11,12 @@ manifest ``district.json`` says which district it was (seed, persons, as_of).
 import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from retirelink.accounts.model import UserAccount
+from retirelink.archives.insured import InsuranceRecord, check_insurance_record
 from retirelink.archives.services import (
     add_person,
     build_person,
@@ -22,6 +25,7 @@ from retirelink.archives.services import (
 )
 from retirelink.bootstrap import Services
 from retirelink.demo.generator import generate_district
+from retirelink.demo.insured import insurance_record
 from retirelink.demo.manifest import DistrictManifest, write_manifest
 from retirelink.demo.model import (
     DISTRICT_DEPARTMENTS,
@@ -164,9 +168,12 @@ def _load_persons(
     services: Services, persons: Sequence[DemoPerson], progress: Progress
 ) -> tuple[int, int]:
     added = skipped = 0
+    with services.uow() as uow:
+        employer_ids = uow.employers.ids_by_credit_code()
     for start in range(0, len(persons), BATCH_SIZE):
         batch = persons[start : start + BATCH_SIZE]
         with services.uow() as uow:
+            records: list[InsuranceRecord] = []
             for demo_person in batch:
                 person = build_person(
                     uow,
@@ -177,13 +184,31 @@ def _load_persons(
                     phone=demo_person.phone,
                 )
                 try:
-                    add_person(uow, person, actor=SYSTEM_ACTOR, purpose="演示数据加载")
+                    stored = add_person(uow, person, actor=SYSTEM_ACTOR, purpose="演示数据加载")
                     added += 1
                 except ConflictError:
                     skipped += 1  # loaded by an earlier run
+                    continue
+                records.append(insurance_record(demo_person, stored.id or 0, employer_ids))
+            _record_insured(uow, records, today=services.clock.today())
             uow.commit()
         progress(len(batch))
     return added, skipped
+
+
+def _record_insured(uow: Any, records: list[InsuranceRecord], *, today: date) -> None:
+    """The batch's insured records (status, category, careers, contribution years)."""
+    if not records:
+        return
+    for record in records:
+        check_insurance_record(record, today=today)
+    uow.insured.put_many(records)
+    uow.ledger.record(
+        actor=SYSTEM_ACTOR,
+        action=LedgerAction.DEMO_LOAD,
+        subject=uow.ledger.subject("demo", f"insured-{records[0].person_id}"),
+        purpose=f"演示数据加载：{len(records)}人的参保记录（工作经历、缴费年度）",
+    )
 
 
 def _record_load(services: Services, district: DemoDistrict) -> None:

@@ -57,6 +57,9 @@ class LedgerAction(StrEnum):
     ARCHIVE_LENDING_DECIDED = "archive.lending_decided"
     ARCHIVE_VOLUME_FILED = "archive.volume_filed"
     ARCHIVE_VOLUME_APPRAISED = "archive.volume_appraised"
+    PREREVIEW_RUN = "workflow.prereview_run"
+    PREREVIEW_READ = "workflow.prereview_read"
+    NOTIFICATION_SENT = "workflow.notification_sent"
 
     @property
     def label(self) -> str:
@@ -80,6 +83,9 @@ _ACTION_LABELS = {
     LedgerAction.ARCHIVE_LENDING_DECIDED: "审批档案调阅",
     LedgerAction.ARCHIVE_VOLUME_FILED: "业务档案归档",
     LedgerAction.ARCHIVE_VOLUME_APPRAISED: "业务档案到期鉴定",
+    LedgerAction.PREREVIEW_RUN: "退休预审",
+    LedgerAction.PREREVIEW_READ: "查看预审结果",
+    LedgerAction.NOTIFICATION_SENT: "发送通知",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     ARCHIVE_FACT_REVIEW = "archive.fact_review"
     ARCHIVE_LENDING_REQUEST = "archive.lending_request"
     ARCHIVE_LENDING_DECIDE = "archive.lending_decide"
+    PREREVIEW = "workflow.prereview"
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ _PERMISSION_LABELS = {
     Permission.ARCHIVE_FACT_REVIEW: "审核档案信息提取结果",
     Permission.ARCHIVE_LENDING_REQUEST: "申请档案调阅",
     Permission.ARCHIVE_LENDING_DECIDE: "审批档案调阅",
+    Permission.PREREVIEW: "退休预审（运行与查看）",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

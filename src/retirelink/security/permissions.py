@@ -23,6 +23,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_READ,
             P.ARCHIVE_WINDOW_CHECK,
             P.ARCHIVE_LENDING_REQUEST,
+            # 预审: the window clerks run it and follow up the missing materials.
+            P.PREREVIEW,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -36,6 +38,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_WAREHOUSE_CHECK,
             P.ARCHIVE_FACT_REVIEW,
             P.ARCHIVE_LENDING_REQUEST,
+            P.PREREVIEW,
         }
     ),
     Role.ARCHIVIST: frozenset(
@@ -86,6 +89,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_CATALOGUE,
             P.ARCHIVE_INGEST,
             P.ARCHIVE_FIXITY,
+            # The scheduled 预审 reads archive facts of those nearing retirement.
+            P.ARCHIVE_READ,
+            P.PREREVIEW,
         }
     ),
 }

@@ -130,6 +130,11 @@ class SqlAlchemyEmployerRepository:
         self._session.flush()
         return _employer(row)
 
+    def ids_by_credit_code(self) -> dict[str, int]:
+        """Every employer's id by 统一社会信用代码 (a few hundred per district)."""
+        rows = self._session.execute(select(EmployerRow.credit_code, EmployerRow.id))
+        return {row.credit_code: row.id for row in rows}
+
     def get_by_credit_code(self, credit_code: str) -> Employer | None:
         row = self._session.scalar(
             select(EmployerRow).where(EmployerRow.credit_code == credit_code)

@@ -35,6 +35,7 @@ from retirelink.storage.holdings_repositories import (
     SqlAlchemyMaterialRepository,
     SqlAlchemyPageRepository,
 )
+from retirelink.storage.insured_repositories import SqlAlchemyInsuredRepository
 from retirelink.storage.lending_repositories import SqlAlchemyLendingRepository
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
@@ -43,6 +44,10 @@ from retirelink.storage.repositories import (
     SqlAlchemyPersonRepository,
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
+)
+from retirelink.storage.workflow_repositories import (
+    SqlAlchemyChecklistRepository,
+    SqlAlchemyNotificationRepository,
 )
 
 
@@ -85,6 +90,9 @@ class SqlAlchemyUnitOfWork:
         self.lending = SqlAlchemyLendingRepository(self.session)
         self.business_volumes = SqlAlchemyBusinessVolumeRepository(self.session)
         self.facts = SqlAlchemyFactRepository(self.session)
+        self.insured = SqlAlchemyInsuredRepository(self.session)
+        self.checklists = SqlAlchemyChecklistRepository(self.session)
+        self.notifications = SqlAlchemyNotificationRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -25,8 +25,14 @@ from retirelink.storage.rows.holdings import (
     PageRow,
     PageTextRow,
 )
+from retirelink.storage.rows.insured import (
+    ContributionYearRow,
+    EmploymentSpanRow,
+    InsuranceRecordRow,
+)
 from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
 from retirelink.storage.rows.search import PageSearchDocumentRow
+from retirelink.storage.rows.workflow import NotificationRow, PrereviewChecklistRow
 
 __all__ = [
     "ArchiveFactRow",
@@ -34,18 +40,22 @@ __all__ = [
     "BackgroundJobRow",
     "BlobRow",
     "BusinessArchiveRow",
+    "ContributionYearRow",
     "DataDisputeRow",
     "DepartmentRow",
     "EmployerRow",
+    "EmploymentSpanRow",
     "ExchangeJobRow",
     "ExchangeNonceRow",
     "ExchangeReceiptRow",
     "IngestBatchRow",
     "IngestItemRow",
+    "InsuranceRecordRow",
     "LedgerEntryRow",
     "LedgerHeadRow",
     "LendingRequestRow",
     "MaterialRow",
+    "NotificationRow",
     "OutboxMessageRow",
     "PageRow",
     "PageSearchDocumentRow",
@@ -53,6 +63,7 @@ __all__ = [
     "PartnerHealthRow",
     "PartnerRecordRow",
     "PersonRow",
+    "PrereviewChecklistRow",
     "SessionRow",
     "SyncCursorRow",
     "UserRow",

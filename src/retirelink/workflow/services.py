@@ -1,0 +1,336 @@
+"""Use cases of the retirement workflow: the pre-review run (预审), the checklists it keeps
+until resolved, and delivery of the notices it queues."""
+
+import hashlib
+from collections import Counter
+from datetime import date
+
+from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.facts import ArchiveEvidence, archive_evidence
+from retirelink.archives.holdings import Material
+from retirelink.archives.material_classes import MaterialType
+from retirelink.archives.model import Person
+from retirelink.errors import InvalidInputError, NotFoundError
+from retirelink.ledger.model import LedgerAction
+from retirelink.rules import YearMonth
+from retirelink.rules.parameters import ParameterSet
+from retirelink.security.model import Actor, Permission
+from retirelink.security.permissions import require
+from retirelink.workflow.model import (
+    Checklist,
+    ChecklistItem,
+    ChecklistStatus,
+    Owner,
+    PrereviewRunSummary,
+)
+from retirelink.workflow.ports import (
+    InsuredCandidate,
+    InsuredDetail,
+    Notification,
+    Notifier,
+    NotifierError,
+    StoredChecklist,
+    WorkflowUnitOfWork,
+)
+from retirelink.workflow.prereview import (
+    ArchiveFindings,
+    PrereviewFacts,
+    build_checklist,
+    earliest_special_job_month,
+    statutory_month,
+)
+
+MAX_MONTHS = 24
+# Nobody in view is younger than the lowest early-retirement age (45) or older than the
+# highest statutory age (63 for men after the 2025 reform), give or take the window.
+_YOUNGEST, _OLDEST = 44, 66
+MAX_SEND_ATTEMPTS = 5
+
+
+def run_prereview(
+    uow: WorkflowUnitOfWork, *, actor: Actor, months: int, params: ParameterSet, region: str
+) -> PrereviewRunSummary:
+    """Pre-review everyone whose retirement month falls within ``months`` months from this
+    month: build their checklists, keep them until resolved, queue notices to the person and
+    the employer for new items. Idempotent: a second run on the same data changes nothing
+    and sends nothing twice. One transaction."""
+    require(actor, Permission.PREREVIEW)
+    if not 1 <= months <= MAX_MONTHS:
+        raise InvalidInputError(f"预审月数应在1到{MAX_MONTHS}之间", field="months")
+    today = uow.clock.today()
+    this_month = YearMonth(today.year, today.month)
+    window = (this_month, this_month.plus(months))
+    summary = PrereviewRunSummary(as_of=today.isoformat(), months=months)
+    candidates = uow.insured.insured_born_between(
+        date(today.year - _OLDEST, 1, 1), date(today.year - _YOUNGEST, 12, 31)
+    )
+    summary.persons_scanned = len(candidates)
+    due = [c for c in candidates if _may_be_due(c, window, today, params)]
+    details = uow.insured.details([c.person_id for c in due])
+    checked: set[int] = set()
+    codes: Counter[str] = Counter()
+    for candidate in due:
+        facts = _facts(uow, actor, candidate, details.get(candidate.person_id))
+        checklist = build_checklist(facts, on=today, window=window, params=params, region=region)
+        if checklist is None:
+            continue
+        checked.add(candidate.person_id)
+        codes.update(item.code.value for item in checklist.items)
+        status, queued = _keep(uow, actor, checklist, details.get(candidate.person_id))
+        summary.notifications += queued
+        setattr(summary, status.value, getattr(summary, status.value) + 1)
+    summary.persons_due = len(checked)
+    summary.items_by_code = dict(sorted(codes.items()))
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.PREREVIEW_RUN,
+        subject=uow.ledger.subject("prereview", today.isoformat()),
+        purpose=f"退休预审：{months}个月内到龄{summary.persons_due}人",
+        after={
+            "months": months,
+            "scanned": summary.persons_scanned,
+            "due": summary.persons_due,
+            "open": summary.open,
+            "ready": summary.ready,
+            "resolved": summary.resolved,
+            "notifications": summary.notifications,
+        },
+    )
+    uow.commit()
+    return summary
+
+
+def _may_be_due(
+    candidate: InsuredCandidate,
+    window: tuple[YearMonth, YearMonth],
+    today: date,
+    params: ParameterSet,
+) -> bool:
+    """A superset of who is due: any birth date the archive or the ID card states, and the
+    special-job age for those with special-job spans."""
+    births = {candidate.id_card_birth, *(candidate.archive_births or ())}
+    months = [
+        statutory_month(candidate.category, birth, on=today, params=params) for birth in births
+    ]
+    if candidate.has_special_job:
+        months += [
+            earliest_special_job_month(candidate.category, birth, on=today, params=params)
+            for birth in births
+        ]
+    earliest, latest = min(months), max(months)
+    return earliest <= window[1] and latest >= window[0]
+
+
+def _facts(
+    uow: WorkflowUnitOfWork,
+    actor: Actor,
+    candidate: InsuredCandidate,
+    detail: InsuredDetail | None,
+) -> PrereviewFacts:
+    return PrereviewFacts(
+        person_id=candidate.person_id,
+        id_card_birth=candidate.id_card_birth,
+        category=candidate.category,
+        contribution_months=detail.contribution_months if detail else 0,
+        employments=detail.employments if detail else (),
+        archive=_archive_findings(uow, actor, candidate.person_id),
+    )
+
+
+def _archive_findings(
+    uow: WorkflowUnitOfWork, actor: Actor, person_id: int
+) -> ArchiveFindings | None:
+    archive = uow.archives.get_by_person(person_id)
+    if archive is None or archive.id is None:
+        return None
+    materials = uow.materials.for_archive(archive.id)
+    if not materials:
+        return None
+    evidence = archive_evidence(uow, actor=actor, person_id=person_id)
+    return ArchiveFindings(
+        material_types=frozenset(material.material_type for material in materials),
+        birth=evidence.birth,
+        service=tuple(evidence.service),
+        contradictions=tuple(
+            (c.message, tuple(f"material:{f.material_id}" for f in c.facts))
+            for c in evidence.contradictions
+        ),
+        pending_facts=evidence.pending,
+        special_job_evidence=_special_job_evidence(evidence, materials),
+    )
+
+
+def _special_job_evidence(evidence: ArchiveEvidence, materials: list[Material]) -> tuple[str, ...]:
+    """Original records of special-job work: a 特殊工种审批表 in the archive, or a reviewed
+    special-job period read from a material."""
+    found = [
+        f"material:{material.id}"
+        for material in materials
+        if material.material_type is MaterialType.SPECIAL_JOB_APPROVAL
+    ]
+    found += [
+        f"material:{fact.material_id}"
+        for fact in evidence.facts
+        if fact.kind is FactKind.SPECIAL_JOB_PERIOD and fact.status.trusted
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def _keep(
+    uow: WorkflowUnitOfWork, actor: Actor, checklist: Checklist, detail: InsuredDetail | None
+) -> tuple[ChecklistStatus, int]:
+    """Store the checklist when it changed, and queue notices for items new to it.
+
+    Status: open while there are items; resolved once items there were are all cleared;
+    ready when a person never had any."""
+    now = uow.clock.now()
+    stored = uow.checklists.get(checklist.person_id)
+    had_items = stored is not None and stored.first_flagged_at is not None
+    if checklist.items:
+        status = ChecklistStatus.OPEN
+    else:
+        status = ChecklistStatus.RESOLVED if had_items else ChecklistStatus.READY
+    if stored is not None and stored.checklist == checklist and stored.status is status:
+        return status, 0
+    known = {item.key for item in stored.checklist.items} if stored else set()
+    new_items = [item for item in checklist.notified_items if item.key not in known]
+    uow.checklists.save(
+        StoredChecklist(
+            checklist=checklist,
+            status=status,
+            first_flagged_at=(stored.first_flagged_at if had_items and stored else None)
+            or (now if checklist.items else None),
+            checked_at=now,
+            resolved_at=now
+            if status is ChecklistStatus.RESOLVED
+            and stored
+            and stored.status is ChecklistStatus.OPEN
+            else (stored.resolved_at if stored else None),
+        )
+    )
+    person = uow.persons.get(checklist.person_id)
+    if person is None:
+        raise NotFoundError("参保人不存在")
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.PREREVIEW_RUN,
+        subject=uow.ledger.subject("person", person.id_number),
+        purpose=f"退休预审：{checklist.retirement_month} {status.label}",
+        after={"status": status.value, "items": [item.code.value for item in checklist.items]},
+    )
+    queued = _queue_notices(uow, person, checklist, new_items, detail) if new_items else 0
+    return status, queued
+
+
+def _queue_notices(
+    uow: WorkflowUnitOfWork,
+    person: Person,
+    checklist: Checklist,
+    new_items: list[ChecklistItem],
+    detail: InsuredDetail | None,
+) -> int:
+    """One notice per recipient listing the items new to them: the person by SMS (to the
+    phone on record), the employer (by credit code) for what the employer must supply."""
+    now, queued = uow.clock.now(), 0
+    recipients = [(Owner.APPLICANT, "person", person.phone)]
+    if detail is not None and detail.employer is not None:
+        recipients.append((Owner.EMPLOYER, "employer", detail.employer[0]))
+    for owner, kind, address in recipients:
+        items = [item for item in new_items if item.owner is owner]
+        if not items or not address:
+            continue
+        digest = hashlib.sha256("|".join(item.key for item in items).encode()).hexdigest()[:16]
+        notice = Notification(
+            dedupe_key=f"prereview:{person.id}:{kind}:{digest}",
+            person_id=person.id or 0,
+            recipient_kind=kind,
+            recipient=address,
+            subject=_notice_subject(person, checklist, kind, detail),
+            body=_notice_body(items),
+        )
+        queued += uow.notifications.enqueue(notice, at=now)
+    return queued
+
+
+def _notice_subject(
+    person: Person, checklist: Checklist, kind: str, detail: InsuredDetail | None
+) -> str:
+    month = YearMonth.parse(checklist.retirement_month).label
+    if kind == "employer" and detail is not None and detail.employer is not None:
+        return f"{detail.employer[1]}：职工{person.name}将于{month}到龄退休，请补充材料"
+    return f"{person.name}您好：您将于{month}到达退休年龄，退休预审发现以下事项"
+
+
+def _notice_body(items: list[ChecklistItem]) -> str:
+    lines = [f"{n}. {item.code.label}：{item.text}" for n, item in enumerate(items, 1)]
+    lines.append("材料可在网上办理平台上传，无需到窗口；如有疑问请联系社保经办机构。")
+    return "\n".join(lines)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def checklist_of(uow: WorkflowUnitOfWork, *, actor: Actor, person_id: int) -> StoredChecklist:
+    """One person's pre-review (ledgered read)."""
+    require(actor, Permission.PREREVIEW)
+    person = uow.persons.get(person_id)
+    stored = uow.checklists.get(person_id)
+    if person is None or stored is None:
+        raise NotFoundError("该参保人没有预审结果")
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.PREREVIEW_READ,
+        subject=uow.ledger.subject("person", person.id_number),
+        purpose="查看退休预审结果",
+    )
+    uow.commit()
+    return stored
+
+
+def list_checklists(
+    uow: WorkflowUnitOfWork,
+    *,
+    actor: Actor,
+    status: ChecklistStatus | None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[StoredChecklist], int]:
+    require(actor, Permission.PREREVIEW)
+    return uow.checklists.listing(status=status, offset=offset, limit=limit)
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def deliver_notifications(
+    uow: WorkflowUnitOfWork, notifier: Notifier, *, actor: Actor, limit: int = 100
+) -> tuple[int, int]:
+    """Send pending notices through ``notifier``; (sent, failed this pass). A failure is
+    retried on the next pass, up to MAX_SEND_ATTEMPTS, then left as failed for a person."""
+    sent = failed = 0
+    for notice in uow.notifications.pending(limit=limit):
+        assert notice.id is not None
+        try:
+            notifier.send(notice)
+        except NotifierError as error:
+            give_up = notice.attempts + 1 >= MAX_SEND_ATTEMPTS
+            uow.notifications.mark_failed(notice.id, error=str(error), give_up=give_up)
+            failed += 1
+            continue
+        uow.notifications.mark_sent(notice.id, at=uow.clock.now())
+        person = uow.persons.get(notice.person_id)
+        uow.ledger.record(
+            actor=actor,
+            action=LedgerAction.NOTIFICATION_SENT,
+            subject=uow.ledger.subject("person", person.id_number if person else "?"),
+            purpose=f"预审通知：{notice.subject}",
+            after={"recipient_kind": notice.recipient_kind, "notification": notice.id},
+        )
+        sent += 1
+    uow.commit()
+    return sent, failed
+
+
+def notices_of(uow: WorkflowUnitOfWork, *, actor: Actor, person_id: int) -> list[Notification]:
+    require(actor, Permission.PREREVIEW)
+    return uow.notifications.for_person(person_id)

@@ -1,0 +1,241 @@
+"""A pre-review run on the real database: who is in view, the checklists it keeps, the
+notices it queues once, their delivery through the file notifier, and bad input."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
+from retirelink.archives.holdings import DatePrecision, FuzzyDate
+from retirelink.archives.insured import (
+    ContributionYear,
+    EmploymentSpan,
+    InsuranceRecord,
+    InsuranceStatus,
+)
+from retirelink.archives.material_classes import ArchiveKind, MaterialType
+from retirelink.archives.services import add_person, register_employer
+from retirelink.errors import InvalidInputError, PermissionDeniedError
+from retirelink.ledger.model import LedgerAction
+from retirelink.rules import RetirementCategory, YearMonth
+from retirelink.rules.identifiers import credit_code_check_character
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
+from retirelink.workflow.model import ChecklistStatus, ItemCode
+from retirelink.workflow.notifiers import FileNotifier
+from retirelink.workflow.ports import Notification, NotifierError
+from retirelink.workflow.services import (
+    MAX_SEND_ATTEMPTS,
+    deliver_notifications,
+    run_prereview,
+)
+from tests.support.builders import make_id_number, make_person
+
+pytestmark = pytest.mark.integration
+
+# The test clock is 2026-11-23: a six-month run looks at 2026-11 … 2027-05. A man born in
+# August 1966 retires at 60 years 5 months (附件1): January 2027.
+CREDIT_CODE = "91130406MA0000001" + credit_code_check_character("91130406MA0000001")
+CLERK = Actor(2, "clerk", "窗口", "SHEBAO", frozenset({Role.CLERK}))
+
+
+def _years(total_months: int, employer_id: int) -> tuple[ContributionYear, ...]:
+    years, left, year = [], total_months, 1996
+    while left > 0:
+        years.append(ContributionYear(year, min(12, left), Decimal("3000.00"), employer_id))
+        left -= 12
+        year += 1
+    return tuple(years)
+
+
+def _insured(services, *, birth: str, name: str, months: int, status=InsuranceStatus.INSURED):
+    """A man with a job since 1984 at the test employer and ``months`` paid since 1996."""
+    with services.uow() as uow:
+        person = add_person(
+            uow,
+            make_person(
+                id_number=make_id_number(birth, sequence="131"), name=name, phone="13900001111"
+            ),
+            actor=SYSTEM_ACTOR,
+            purpose="测试",
+        )
+        employer = uow.employers.get_by_credit_code(CREDIT_CODE)
+        uow.insured.put(
+            InsuranceRecord(
+                person_id=person.id or 0,
+                category=RetirementCategory.MALE,
+                status=status,
+                employer_id=employer.id,
+                retirement_month=None,
+                employments=(EmploymentSpan(employer.id, YearMonth(1984, 3), None, "采煤工"),),
+                contributions=_years(months, employer.id),
+            )
+        )
+        uow.commit()
+    return person
+
+
+@pytest.fixture
+def district(seeded):
+    with seeded.uow() as uow:
+        register_employer(
+            uow,
+            actor=SYSTEM_ACTOR,
+            credit_code=CREDIT_CODE,
+            name="峰峰集团大淮煤矿",
+            kind="coal_mine",
+            region_code="130406",
+        )
+    due = _insured(seeded, birth="19660815", name="王建国", months=170)
+    no_archive = _insured(seeded, birth="19660920", name="李明", months=300)
+    _insured(seeded, birth="19800101", name="赵强", months=200)  # 2040: out of view
+    _insured(seeded, birth="19661001", name="孙亮", months=300, status=InsuranceStatus.RETIRED)
+    with seeded.uow() as uow:
+        archive = open_archive(
+            uow,
+            actor=SYSTEM_ACTOR,
+            id_number=due.id_number,
+            archive_number="FF-TEST-0001",
+            kind=ArchiveKind.ENTERPRISE_WORKER,
+            custodian="峰峰矿区档案馆",
+            location="A-1-1",
+        )
+        catalogue_material(
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id or 0,
+            entry=MaterialEntry(
+                "9-2",
+                MaterialType.RECRUITMENT_REGISTRATION,
+                "招工登记表",
+                FuzzyDate(date(1984, 3, 1), DatePrecision.DAY),
+                1,
+            ),
+        )
+        uow.commit()
+    return {"due": due, "no_archive": no_archive}
+
+
+def _run(services, months=6, actor=SYSTEM_ACTOR):
+    with services.uow() as uow:
+        return run_prereview(
+            uow, actor=actor, months=months, params=services.parameters, region="130406"
+        )
+
+
+def _notifications(services) -> list[Notification]:
+    with services.uow() as uow:
+        return [n for p in range(1, 10) for n in uow.notifications.for_person(p)]
+
+
+def test_a_run_finds_who_is_due_and_keeps_their_checklists(seeded, district):
+    summary = _run(seeded)
+
+    assert summary.persons_due == 2 and summary.open == 2
+    with seeded.uow() as uow:
+        due = uow.checklists.get(district["due"].id)
+        other = uow.checklists.get(district["no_archive"].id)
+        assert uow.checklists.listing(status=None, offset=0, limit=10)[1] == 2
+    assert due.status is ChecklistStatus.OPEN and due.checklist.retirement_month == "2027-01"
+    found = {item.code for item in due.checklist.items}
+    assert {ItemCode.MISSING_MATERIAL, ItemCode.CONTRIBUTION_SHORT} <= found
+    assert any("转正定级表" in item.text for item in due.checklist.items)
+    assert [item.code for item in other.checklist.items] == [ItemCode.NO_ARCHIVE]
+
+
+def test_notices_go_to_the_person_and_the_employer_once(seeded, district):
+    first = _run(seeded)
+    notices = _notifications(seeded)
+
+    assert first.notifications == 2
+    assert {(n.recipient_kind, n.recipient) for n in notices} == {
+        ("person", "13900001111"),
+        ("employer", CREDIT_CODE),
+    }
+    employer_notice = next(n for n in notices if n.recipient_kind == "employer")
+    assert "转正定级表" in employer_notice.body and "峰峰集团大淮煤矿" in employer_notice.subject
+    person_notice = next(n for n in notices if n.recipient_kind == "person")
+    assert "差10个月" in person_notice.body and "转正定级表" not in person_notice.body
+
+    with seeded.uow() as uow:
+        entries_before = uow.ledger.store.recent(limit=1000)
+    second = _run(seeded)
+    with seeded.uow() as uow:
+        entries_after = uow.ledger.store.recent(limit=1000)
+    assert second.notifications == 0 and len(_notifications(seeded)) == 2
+    # Nothing changed: only the run itself is ledgered.
+    new = entries_after[: len(entries_after) - len(entries_before)]
+    assert [entry.action for entry in new] == [LedgerAction.PREREVIEW_RUN.value]
+
+
+def test_a_cleared_item_leaves_the_checklist_without_a_new_notice(seeded, district):
+    _run(seeded)
+    with seeded.uow() as uow:
+        archive = uow.archives.get_by_person(district["due"].id)
+        catalogue_material(
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id or 0,
+            entry=MaterialEntry(
+                "9-2",
+                MaterialType.REGULARISATION_GRADING,
+                "转正定级表",
+                FuzzyDate(date(1985, 3, 1), DatePrecision.MONTH),
+                1,
+            ),
+        )
+        uow.commit()
+    summary = _run(seeded)
+
+    with seeded.uow() as uow:
+        items = uow.checklists.get(district["due"].id).checklist.items
+    assert not any("转正定级表" in item.text for item in items)
+    assert summary.notifications == 0
+
+
+def test_delivery_writes_the_notices_and_ledgers_each(seeded, district, tmp_path):
+    _run(seeded)
+    notifier = FileNotifier(tmp_path / "out", clock=seeded.clock)
+    with seeded.uow() as uow:
+        sent, failed = deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
+
+    assert (sent, failed) == (2, 0)
+    lines = [
+        json.loads(line) for line in next((tmp_path / "out").iterdir()).read_text().splitlines()
+    ]
+    assert {line["recipient"] for line in lines} == {"13900001111", CREDIT_CODE}
+    assert {n.status for n in _notifications(seeded)} == {"sent"}
+    with seeded.uow() as uow:
+        assert len(uow.ledger.store.recent(limit=100, action=LedgerAction.NOTIFICATION_SENT)) == 2
+
+
+class DownGateway:
+    def send(self, notification: Notification) -> None:
+        raise NotifierError("短信网关无响应")
+
+
+def test_a_failing_notifier_retries_then_gives_up(seeded, district):
+    _run(seeded)
+    for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+        with seeded.uow() as uow:
+            assert deliver_notifications(uow, DownGateway(), actor=SYSTEM_ACTOR) == (0, 2)
+        expected = "failed" if attempt == MAX_SEND_ATTEMPTS else "pending"
+        assert {(n.status, n.attempts) for n in _notifications(seeded)} == {(expected, attempt)}
+    with seeded.uow() as uow:
+        assert deliver_notifications(uow, DownGateway(), actor=SYSTEM_ACTOR) == (0, 0)
+
+
+@pytest.mark.parametrize("months", [0, 25])
+def test_a_window_out_of_range_is_refused_and_writes_nothing(seeded, district, months):
+    with pytest.raises(InvalidInputError, match="预审月数"):
+        _run(seeded, months=months)
+    with seeded.uow() as uow:
+        assert uow.checklists.listing(status=None, offset=0, limit=10)[1] == 0
+
+
+def test_an_archivist_may_not_run_pre_review(seeded, district):
+    archivist = Actor(3, "archivist", "档案员", "DANGAN", frozenset({Role.ARCHIVIST}))
+    with pytest.raises(PermissionDeniedError):
+        _run(seeded, actor=archivist)
+    assert _run(seeded, actor=CLERK).persons_due == 2
