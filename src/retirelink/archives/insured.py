@@ -74,15 +74,6 @@ class InsuranceRecord:
         """Months actually paid (视同缴费 excluded; the archive proves those)."""
         return sum(year.months for year in self.contributions)
 
-    @property
-    def first_insured(self) -> YearMonth | None:
-        years = [year.year for year in self.contributions if year.months]
-        return YearMonth(min(years), 1) if years else None
-
-    @property
-    def work_start(self) -> YearMonth | None:
-        return min((span.start for span in self.employments), default=None)
-
 
 def check_insurance_record(record: InsuranceRecord, *, today: date) -> None:
     """Refuse (中文) what cannot be true: months outside 1–12 or more than 12 in one year

@@ -1,6 +1,7 @@
 """Pre-review (预审) values: checklist items with who must act, the checklist of one person
 and the summary of a run."""
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -151,9 +152,22 @@ class PrereviewRunSummary:
     as_of: str
     months: int
     persons_scanned: int = 0
-    persons_due: int = 0
-    ready: int = 0
-    open: int = 0
-    resolved: int = 0
     notifications: int = 0
+    by_status: Counter[ChecklistStatus] = field(default_factory=Counter)
     items_by_code: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def persons_due(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def open(self) -> int:
+        return self.by_status[ChecklistStatus.OPEN]
+
+    @property
+    def ready(self) -> int:
+        return self.by_status[ChecklistStatus.READY]
+
+    @property
+    def resolved(self) -> int:
+        return self.by_status[ChecklistStatus.RESOLVED]

@@ -18,8 +18,8 @@ from retirelink.rules import (
     DeemedContribution,
     RetirementCategory,
     ServiceInterval,
+    SpecialJobAssessment,
     SpecialJobPeriod,
-    SpecialJobType,
     StatutoryRetirement,
     YearMonth,
     YearsMonths,
@@ -28,6 +28,7 @@ from retirelink.rules import (
     minimum_contribution,
     statutory_retirement,
 )
+from retirelink.rules.early_retirement import Outcome
 from retirelink.rules.parameters import ParameterSet, table_row
 from retirelink.rules.special_jobs import REQUIRED_MONTHS, SPECIAL_JOB_AGE
 from retirelink.workflow.model import Checklist, ChecklistItem, ItemCode, Owner, Route
@@ -94,11 +95,12 @@ def build_checklist(
     statutory = statutory_retirement(facts.category, birth, on=on, params=params)
     deemed = _deemed(archive, on, region, params)
     paid_and_deemed = facts.contribution_months + (deemed.months if deemed else 0)
-    special = _special_job_route(facts, birth, statutory, paid_and_deemed, on, params)
+    assessment = _special_job_assessment(facts, birth, paid_and_deemed, on, params, region)
+    special = _special_job_month(assessment, statutory)
     if special is not None and special < window[0]:
         special = None  # eligible earlier and still working: the statutory month is in view
-    route, month = (Route.SPECIAL_JOB, special) if special else (Route.STATUTORY, None)
-    month = month or statutory.retirement_month
+    route = Route.SPECIAL_JOB if special else Route.STATUTORY
+    month = special or statutory.retirement_month
     if not window[0] <= month <= window[1]:
         return None
     items = [
@@ -106,7 +108,7 @@ def build_checklist(
         *_birth_items(archive.birth if archive else None, facts.id_card_birth),
         *_deemed_items(facts, archive, deemed),
         *_contribution_items(facts, paid_and_deemed, month, on, params),
-        *_special_job_items(facts, on, params, region),
+        *_special_job_items(facts, assessment, on, params, region),
     ]
     summary = {
         "出生年月（退休认定）": birth.label,
@@ -157,24 +159,23 @@ def _special_periods(facts: PrereviewFacts, on: date) -> list[SpecialJobPeriod]:
     ]
 
 
-def _special_job_route(
+def _special_job_assessment(
     facts: PrereviewFacts,
     birth: YearMonth,
-    statutory: StatutoryRetirement,
     contribution_months: int,
     on: date,
     params: ParameterSet,
-) -> YearMonth | None:
-    """The special-job month when the months and the age allow an earlier retirement."""
+    region: str,
+) -> SpecialJobAssessment | None:
+    """The rules engine's special-job review at the earliest month the age allows, or None
+    without special-job spans."""
     periods = _special_periods(facts, on)
     if not periods:
         return None
     earliest = earliest_special_job_month(
         facts.category, date(birth.year, birth.month, 1), on=on, params=params
     )
-    if earliest >= statutory.retirement_month:
-        return None
-    assessment = evaluate_special_job_retirement(
+    return evaluate_special_job_retirement(
         facts.category,
         birth,
         periods,
@@ -182,9 +183,19 @@ def _special_job_route(
         contribution_months=contribution_months,
         on=on,
         params=params,
+        region=region,
     )
-    months_reached = not any("特殊工种累计年限" in reason for reason in assessment.reasons)
-    return earliest if months_reached else None
+
+
+def _special_job_month(
+    assessment: SpecialJobAssessment | None, statutory: StatutoryRetirement
+) -> YearMonth | None:
+    """The special-job month when it is earlier than the statutory one and the engine does
+    not refuse it (eligible, or eligible once later certificates are checked by hand)."""
+    if assessment is None or assessment.outcome is Outcome.NOT_ELIGIBLE:
+        return None
+    earliest = assessment.earliest_month
+    return earliest if earliest < statutory.retirement_month else None
 
 
 def _archive_items(facts: PrereviewFacts) -> list[ChecklistItem]:
@@ -326,19 +337,19 @@ def _contribution_items(
 
 
 def _special_job_items(
-    facts: PrereviewFacts, on: date, params: ParameterSet, region: str
+    facts: PrereviewFacts,
+    assessment: SpecialJobAssessment | None,
+    on: date,
+    params: ParameterSet,
+    region: str,
 ) -> list[ChecklistItem]:
-    periods = _special_periods(facts, on)
-    if not periods:
+    """Months a little short of the requirement (a missing record may close the gap), and
+    special-job work the archive has no original record of (劳社部发〔1999〕8号)."""
+    if assessment is None:
         return []
     required = params.value(REQUIRED_MONTHS, on, region=region)
     items = []
-    for job_type in dict.fromkeys(SpecialJobType(period.job_type) for period in periods):
-        months = sum(
-            period.end.index - period.start.index + 1
-            for period in periods
-            if period.job_type == job_type
-        )
+    for job_type, months in assessment.certified_months.items():
         needed = int(table_row(required, job_type.value, REQUIRED_MONTHS))
         if 0 < needed - months <= SPECIAL_JOB_NEAR_MISS_MONTHS:
             items.append(

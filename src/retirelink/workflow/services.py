@@ -3,7 +3,7 @@ until resolved, and delivery of the notices it queues."""
 
 import hashlib
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from retirelink.archives.fact_extraction import FactKind
 from retirelink.archives.facts import ArchiveEvidence, archive_evidence
@@ -67,19 +67,17 @@ def run_prereview(
     summary.persons_scanned = len(candidates)
     due = [c for c in candidates if _may_be_due(c, window, today, params)]
     details = uow.insured.details([c.person_id for c in due])
-    checked: set[int] = set()
     codes: Counter[str] = Counter()
     for candidate in due:
-        facts = _facts(uow, actor, candidate, details.get(candidate.person_id))
+        detail = details.get(candidate.person_id)
+        facts = _facts(uow, actor, candidate, detail)
         checklist = build_checklist(facts, on=today, window=window, params=params, region=region)
         if checklist is None:
             continue
-        checked.add(candidate.person_id)
         codes.update(item.code.value for item in checklist.items)
-        status, queued = _keep(uow, actor, checklist, details.get(candidate.person_id))
+        status, queued = _keep(uow, actor, checklist, detail)
+        summary.by_status[status] += 1
         summary.notifications += queued
-        setattr(summary, status.value, getattr(summary, status.value) + 1)
-    summary.persons_due = len(checked)
     summary.items_by_code = dict(sorted(codes.items()))
     uow.ledger.record(
         actor=actor,
@@ -179,35 +177,15 @@ def _special_job_evidence(evidence: ArchiveEvidence, materials: list[Material]) 
 def _keep(
     uow: WorkflowUnitOfWork, actor: Actor, checklist: Checklist, detail: InsuredDetail | None
 ) -> tuple[ChecklistStatus, int]:
-    """Store the checklist when it changed, and queue notices for items new to it.
-
-    Status: open while there are items; resolved once items there were are all cleared;
-    ready when a person never had any."""
-    now = uow.clock.now()
+    """Store the checklist when it changed (ledgered for the person), and queue notices for
+    the items new to it."""
     stored = uow.checklists.get(checklist.person_id)
-    had_items = stored is not None and stored.first_flagged_at is not None
-    if checklist.items:
-        status = ChecklistStatus.OPEN
-    else:
-        status = ChecklistStatus.RESOLVED if had_items else ChecklistStatus.READY
-    if stored is not None and stored.checklist == checklist and stored.status is status:
-        return status, 0
+    state = _next_state(stored, checklist, uow.clock.now())
+    if stored is not None and stored.checklist == checklist and stored.status is state.status:
+        return state.status, 0
     known = {item.key for item in stored.checklist.items} if stored else set()
     new_items = [item for item in checklist.notified_items if item.key not in known]
-    uow.checklists.save(
-        StoredChecklist(
-            checklist=checklist,
-            status=status,
-            first_flagged_at=(stored.first_flagged_at if had_items and stored else None)
-            or (now if checklist.items else None),
-            checked_at=now,
-            resolved_at=now
-            if status is ChecklistStatus.RESOLVED
-            and stored
-            and stored.status is ChecklistStatus.OPEN
-            else (stored.resolved_at if stored else None),
-        )
-    )
+    uow.checklists.save(state)
     person = uow.persons.get(checklist.person_id)
     if person is None:
         raise NotFoundError("参保人不存在")
@@ -215,11 +193,32 @@ def _keep(
         actor=actor,
         action=LedgerAction.PREREVIEW_RUN,
         subject=uow.ledger.subject("person", person.id_number),
-        purpose=f"退休预审：{checklist.retirement_month} {status.label}",
-        after={"status": status.value, "items": [item.code.value for item in checklist.items]},
+        purpose=f"退休预审：{checklist.retirement_month} {state.status.label}",
+        after={
+            "status": state.status.value,
+            "items": [item.code.value for item in checklist.items],
+        },
     )
     queued = _queue_notices(uow, person, checklist, new_items, detail) if new_items else 0
-    return status, queued
+    return state.status, queued
+
+
+def _next_state(
+    stored: StoredChecklist | None, checklist: Checklist, now: datetime
+) -> StoredChecklist:
+    """Open while there are items; resolved once the items there were are all cleared;
+    ready when the person never had any. ``checked_at`` is the time of the last change."""
+    first_flagged = stored.first_flagged_at if stored else None
+    resolved_at = stored.resolved_at if stored else None
+    if checklist.items:
+        status, resolved_at = ChecklistStatus.OPEN, None
+        first_flagged = first_flagged or now
+    elif first_flagged is not None:
+        status = ChecklistStatus.RESOLVED
+        resolved_at = resolved_at or now
+    else:
+        status = ChecklistStatus.READY
+    return StoredChecklist(checklist, status, first_flagged, now, resolved_at)
 
 
 def _queue_notices(

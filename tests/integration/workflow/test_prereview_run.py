@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
+from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.facts import add_fact
 from retirelink.archives.holdings import DatePrecision, FuzzyDate
 from retirelink.archives.insured import (
     ContributionYear,
@@ -239,3 +241,40 @@ def test_an_archivist_may_not_run_pre_review(seeded, district):
     with pytest.raises(PermissionDeniedError):
         _run(seeded, actor=archivist)
     assert _run(seeded, actor=CLERK).persons_due == 2
+
+
+def test_when_every_item_is_cleared_the_checklist_is_resolved(seeded, district):
+    _run(seeded)
+    reviewer = Actor(4, "reviewer", "复核", "SHEBAO", frozenset({Role.REVIEWER}))
+    with seeded.uow() as uow:
+        archive = uow.archives.get_by_person(district["due"].id)
+        grading = catalogue_material(
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id or 0,
+            entry=MaterialEntry(
+                "9-2",
+                MaterialType.REGULARISATION_GRADING,
+                "转正定级表",
+                FuzzyDate(date(1985, 3, 1), DatePrecision.MONTH),
+                1,
+            ),
+        )
+        uow.commit()
+        recruitment = next(
+            m for m in uow.materials.for_archive(archive.id or 0) if m.id != grading.id
+        )
+    # A reviewer reads the 招工登记表: born 1966-08-15, at work since 1984-03. That proves
+    # 142 deemed months before the 1996-01 account start: 170 + 142 ≥ 180 (附件4).
+    for kind, start in ((FactKind.BIRTH_DATE, "1966年8月15日"), (FactKind.WORK_START, "1984年3月")):
+        with seeded.uow() as uow:
+            add_fact(uow, actor=reviewer, material_id=recruitment.id or 0, kind=kind, start=start)
+
+    summary = _run(seeded)
+
+    with seeded.uow() as uow:
+        stored = uow.checklists.get(district["due"].id)
+    assert stored.checklist.items == ()
+    assert stored.status is ChecklistStatus.RESOLVED and stored.resolved_at is not None
+    assert stored.first_flagged_at is not None and summary.resolved == 1
+    assert stored.checklist.summary["视同缴费"] == "11年10个月"
