@@ -475,4 +475,3 @@ def test_a_search_within_its_time_limit_finds_pages_and_restores_the_limit(servi
         assert uow.session.execute(text("SHOW statement_timeout")).scalar() == "45s"
     assert not result.timed_out
     assert page_ids(result) == {corpus.pages["zhang_recruit_1"], corpus.pages["zhang_wage_1"]}
-
