@@ -125,13 +125,15 @@ class ServedApp:
         if self._server is not None:
             self._server.should_exit = True
 
-    def stop(self) -> None:
-        """Stop serving; the listening socket is closed, so connections are refused."""
+    def stop(self, timeout: float = _STOP_TIMEOUT) -> None:
+        """Stop serving; the listening socket is closed, so connections are refused. Waits
+        at most ``timeout`` seconds for the server thread (a daemon: it cannot keep the
+        process alive)."""
         self.request_stop()
         thread = self._thread
         self._server = self._thread = None
         if thread is not None:
-            thread.join(_STOP_TIMEOUT)
+            thread.join(timeout)
 
 
 @dataclass(frozen=True)
@@ -235,8 +237,10 @@ class PartnerSimulators:
         every = [*self._served.values(), *([self.control] if self.control else [])]
         for served in every:  # all at once: each takes a tick of its loop to notice
             served.request_stop()
+        # One deadline for all, so stopping seven servers never waits seven timeouts.
+        deadline = time.monotonic() + _STOP_TIMEOUT
         for served in every:
-            served.stop()
+            served.stop(max(0.0, deadline - time.monotonic()))
 
     # --- where and how -----------------------------------------------------------------
 
