@@ -24,6 +24,7 @@ from retirelink.exchange.sources.gateway import FeedSources, HttpPartnerGateway
 from retirelink.periodic import PeriodicWorker
 from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
+from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
 from retirelink.storage.archive_search import index_page_text
@@ -32,6 +33,7 @@ from retirelink.storage.engine import make_engine, make_session_factory
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.workflow.notifiers import FileNotifier
 from retirelink.workflow.ports import Notifier
+from retirelink.workflow.services import deliver_notifications, run_scheduled_prereview
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Services:
     ocr: PeriodicWorker
     # Where pre-review notices go (workflow.notifiers): a file per day by default.
     notifier: Notifier
+    # Sends queued notices and runs the daily pre-review (web server).
+    workflow: PeriodicWorker
 
     def run_ocr(self, limit: int = 20) -> OcrRunSummary:
         """One round of OCR jobs: page text, candidate facts (see archives.ocr)."""
@@ -70,6 +74,7 @@ class Services:
     def close(self) -> None:
         self.exchange.stop()
         self.ocr.stop()
+        self.workflow.stop()
         self.gateway.close()
         self.feed_sources.close()
         close_blobs = getattr(self.blobs, "close", None)
@@ -197,6 +202,21 @@ def build(
         )
         return done.done + done.failed + done.retried >= OCR_ROUND  # a full round: more waits
 
+    notifier = FileNotifier(settings.data_dir / "notifications", clock=the_clock)
+    the_parameters = shipped_parameters() if parameters is None else parameters
+
+    def workflow_round() -> bool:
+        with unit_of_work() as uow:
+            run_scheduled_prereview(
+                uow,
+                months=settings.prereview_months,
+                params=the_parameters,
+                region=settings.region,
+            )
+        with unit_of_work() as uow:
+            deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
+        return False
+
     return Services(
         settings=settings,
         engine=engine,
@@ -209,7 +229,7 @@ def build(
             session_idle=timedelta(seconds=settings.session_idle_seconds),
         ),
         sessions=SessionCodec(secret, max_age_seconds=settings.session_max_age_seconds),
-        parameters=shipped_parameters() if parameters is None else parameters,
+        parameters=the_parameters,
         catalogue=catalogue,
         partners=partners,
         receipt_key=receipt_key,
@@ -219,5 +239,8 @@ def build(
         blobs=blobs,
         ocr_engine=ocr_engine,
         ocr=PeriodicWorker("ocr-worker", settings.data_dir / "ocr-worker.lock", ocr_round),
-        notifier=FileNotifier(settings.data_dir / "notifications", clock=the_clock),
+        notifier=notifier,
+        workflow=PeriodicWorker(
+            "workflow-worker", settings.data_dir / "workflow-worker.lock", workflow_round
+        ),
     )

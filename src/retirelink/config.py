@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # PostgreSQL archive search: the longest one page-text statement may run before the
     # search stops and says its page results may be incomplete (docs/archives.md).
     search_time_limit_ms: int = Field(default=1500, ge=100, le=60_000)
+    # The workflow worker of the web server: sends queued notices every interval and runs
+    # the pre-review (预审) of the next PREREVIEW_MONTHS months once a day. Off in tests.
+    workflow_worker: bool | None = None
+    workflow_interval_seconds: float = Field(default=60.0, gt=0)
+    prereview_months: int = Field(default=6, ge=1, le=24)
     # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
     # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
     blob_store: Literal["local", "s3"] = "local"
@@ -82,6 +87,8 @@ class Settings(BaseSettings):
             self.exchange_worker = self.env != "test"
         if self.ocr_worker is None:
             self.ocr_worker = self.env != "test"
+        if self.workflow_worker is None:
+            self.workflow_worker = self.env != "test"
         return self
 
     @model_validator(mode="after")

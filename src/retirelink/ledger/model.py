@@ -58,6 +58,7 @@ class LedgerAction(StrEnum):
     ARCHIVE_VOLUME_FILED = "archive.volume_filed"
     ARCHIVE_VOLUME_APPRAISED = "archive.volume_appraised"
     PREREVIEW_RUN = "workflow.prereview_run"
+    PREREVIEW_CHECKLIST = "workflow.prereview_checklist"
     PREREVIEW_READ = "workflow.prereview_read"
     NOTIFICATION_SENT = "workflow.notification_sent"
 
@@ -84,6 +85,7 @@ _ACTION_LABELS = {
     LedgerAction.ARCHIVE_VOLUME_FILED: "业务档案归档",
     LedgerAction.ARCHIVE_VOLUME_APPRAISED: "业务档案到期鉴定",
     LedgerAction.PREREVIEW_RUN: "退休预审",
+    LedgerAction.PREREVIEW_CHECKLIST: "预审清单变更",
     LedgerAction.PREREVIEW_READ: "查看预审结果",
     LedgerAction.NOTIFICATION_SENT: "发送通知",
     LedgerAction.PERSON_CREATE: "登记参保人",

@@ -71,9 +71,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             the_services.exchange.start(settings.exchange_interval_seconds)
         if settings.ocr_worker and ocr_available():
             the_services.ocr.start(settings.ocr_interval_seconds)
+        if settings.workflow_worker:
+            the_services.workflow.start(settings.workflow_interval_seconds)
         yield
         the_services.exchange.stop()
         the_services.ocr.stop()
+        the_services.workflow.stop()
         if services is None:
             the_services.close()
 

@@ -10,11 +10,12 @@ from retirelink.archives.facts import ArchiveEvidence, archive_evidence
 from retirelink.archives.holdings import Material
 from retirelink.archives.material_classes import MaterialType
 from retirelink.archives.model import Person
+from retirelink.clock import CHINA_TZ
 from retirelink.errors import InvalidInputError, NotFoundError
 from retirelink.ledger.model import LedgerAction
 from retirelink.rules import YearMonth
 from retirelink.rules.parameters import ParameterSet
-from retirelink.security.model import Actor, Permission
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
 from retirelink.workflow.model import (
     Checklist,
@@ -96,6 +97,18 @@ def run_prereview(
     )
     uow.commit()
     return summary
+
+
+def run_scheduled_prereview(
+    uow: WorkflowUnitOfWork, *, months: int, params: ParameterSet, region: str
+) -> PrereviewRunSummary | None:
+    """The daily run of the web server's workflow worker: once per (China) calendar day,
+    as the system account; None when today's run has been done."""
+    last = uow.ledger.store.recent(limit=1, action=LedgerAction.PREREVIEW_RUN)
+    today = uow.clock.today()
+    if last and last[0].recorded_at.astimezone(CHINA_TZ).date() >= today:
+        return None
+    return run_prereview(uow, actor=SYSTEM_ACTOR, months=months, params=params, region=region)
 
 
 def _may_be_due(
@@ -191,7 +204,7 @@ def _keep(
         raise NotFoundError("参保人不存在")
     uow.ledger.record(
         actor=actor,
-        action=LedgerAction.PREREVIEW_RUN,
+        action=LedgerAction.PREREVIEW_CHECKLIST,
         subject=uow.ledger.subject("person", person.id_number),
         purpose=f"退休预审：{checklist.retirement_month} {state.status.label}",
         after={

@@ -2,7 +2,7 @@
 notices it queues once, their delivery through the file notifier, and bad input."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,6 +31,7 @@ from retirelink.workflow.services import (
     MAX_SEND_ATTEMPTS,
     deliver_notifications,
     run_prereview,
+    run_scheduled_prereview,
 )
 from tests.support.builders import make_id_number, make_person
 
@@ -278,3 +279,15 @@ def test_when_every_item_is_cleared_the_checklist_is_resolved(seeded, district):
     assert stored.status is ChecklistStatus.RESOLVED and stored.resolved_at is not None
     assert stored.first_flagged_at is not None and summary.resolved == 1
     assert stored.checklist.summary["视同缴费"] == "11年10个月"
+
+
+def test_the_scheduled_run_happens_once_a_china_calendar_day(seeded, district):
+    def scheduled():
+        with seeded.uow() as uow:
+            return run_scheduled_prereview(uow, months=6, params=seeded.parameters, region="130406")
+
+    assert scheduled().persons_due == 2
+    assert scheduled() is None
+    # 2026-11-23 02:30 UTC is 10:30 in 北京; 14 hours later it is the next day there.
+    seeded.clock.advance(timedelta(hours=14))
+    assert scheduled() is not None
