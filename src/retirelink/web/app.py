@@ -38,6 +38,7 @@ from retirelink.web.pages import (
     home,
     ledger,
     persons,
+    prereview,
 )
 from retirelink.web.templating import STATIC_DIR, make_templates
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         archive_lending.router,
         archive_search.router,
         archives.router,
+        prereview.router,
         admin.router,
     ):
         app.include_router(router)

@@ -20,7 +20,13 @@ MODULES = (
     Module(
         "archives", "档案管理", "参保人查询、人事档案与数字化", "/persons", Permission.PERSON_READ
     ),
-    Module("retirement", "退休业务", "退休一件事：预审、并联审批、核定", None, None),
+    Module(
+        "retirement",
+        "退休业务",
+        "退休一件事：预审、并联审批、核定",
+        "/prereview",
+        Permission.PREREVIEW,
+    ),
     Module(
         "exchange",
         "数据共享",

@@ -3,7 +3,6 @@ notices it queues once, their delivery through the file notifier, and bad input.
 
 import json
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -12,17 +11,11 @@ from retirelink.archives.fact_extraction import FactKind
 from retirelink.archives.facts import add_fact
 from retirelink.archives.holdings import DatePrecision, FuzzyDate
 from retirelink.archives.insured import (
-    ContributionYear,
-    EmploymentSpan,
-    InsuranceRecord,
     InsuranceStatus,
 )
 from retirelink.archives.material_classes import ArchiveKind, MaterialType
-from retirelink.archives.services import add_person, register_employer
 from retirelink.errors import InvalidInputError, PermissionDeniedError
 from retirelink.ledger.model import LedgerAction
-from retirelink.rules import RetirementCategory, YearMonth
-from retirelink.rules.identifiers import credit_code_check_character
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
 from retirelink.workflow.model import ChecklistStatus, ItemCode
 from retirelink.workflow.notifiers import FileNotifier
@@ -33,67 +26,24 @@ from retirelink.workflow.services import (
     run_prereview,
     run_scheduled_prereview,
 )
-from tests.support.builders import make_id_number, make_person
+from tests.support.insured import CREDIT_CODE, PHONE, insured_person, register_test_employer
 
 pytestmark = pytest.mark.integration
 
 # The test clock is 2026-11-23: a six-month run looks at 2026-11 … 2027-05. A man born in
 # August 1966 retires at 60 years 5 months (附件1): January 2027.
-CREDIT_CODE = "91130406MA0000001" + credit_code_check_character("91130406MA0000001")
 CLERK = Actor(2, "clerk", "窗口", "SHEBAO", frozenset({Role.CLERK}))
-
-
-def _years(total_months: int, employer_id: int) -> tuple[ContributionYear, ...]:
-    years, left, year = [], total_months, 1996
-    while left > 0:
-        years.append(ContributionYear(year, min(12, left), Decimal("3000.00"), employer_id))
-        left -= 12
-        year += 1
-    return tuple(years)
-
-
-def _insured(services, *, birth: str, name: str, months: int, status=InsuranceStatus.INSURED):
-    """A man with a job since 1984 at the test employer and ``months`` paid since 1996."""
-    with services.uow() as uow:
-        person = add_person(
-            uow,
-            make_person(
-                id_number=make_id_number(birth, sequence="131"), name=name, phone="13900001111"
-            ),
-            actor=SYSTEM_ACTOR,
-            purpose="测试",
-        )
-        employer = uow.employers.get_by_credit_code(CREDIT_CODE)
-        uow.insured.put(
-            InsuranceRecord(
-                person_id=person.id or 0,
-                category=RetirementCategory.MALE,
-                status=status,
-                employer_id=employer.id,
-                retirement_month=None,
-                employments=(EmploymentSpan(employer.id, YearMonth(1984, 3), None, "采煤工"),),
-                contributions=_years(months, employer.id),
-            )
-        )
-        uow.commit()
-    return person
 
 
 @pytest.fixture
 def district(seeded):
-    with seeded.uow() as uow:
-        register_employer(
-            uow,
-            actor=SYSTEM_ACTOR,
-            credit_code=CREDIT_CODE,
-            name="峰峰集团大淮煤矿",
-            kind="coal_mine",
-            region_code="130406",
-        )
-    due = _insured(seeded, birth="19660815", name="王建国", months=170)
-    no_archive = _insured(seeded, birth="19660920", name="李明", months=300)
-    _insured(seeded, birth="19800101", name="赵强", months=200)  # 2040: out of view
-    _insured(seeded, birth="19661001", name="孙亮", months=300, status=InsuranceStatus.RETIRED)
+    register_test_employer(seeded)
+    due = insured_person(seeded, birth="19660815", name="王建国", months=170)
+    no_archive = insured_person(seeded, birth="19660920", name="李明", months=300)
+    insured_person(seeded, birth="19800101", name="赵强", months=200)  # 2040: out of view
+    insured_person(
+        seeded, birth="19661001", name="孙亮", months=300, status=InsuranceStatus.RETIRED
+    )
     with seeded.uow() as uow:
         archive = open_archive(
             uow,
@@ -153,7 +103,7 @@ def test_notices_go_to_the_person_and_the_employer_once(seeded, district):
 
     assert first.notifications == 2
     assert {(n.recipient_kind, n.recipient) for n in notices} == {
-        ("person", "13900001111"),
+        ("person", PHONE),
         ("employer", CREDIT_CODE),
     }
     employer_notice = next(n for n in notices if n.recipient_kind == "employer")
@@ -207,7 +157,7 @@ def test_delivery_writes_the_notices_and_ledgers_each(seeded, district, tmp_path
     lines = [
         json.loads(line) for line in next((tmp_path / "out").iterdir()).read_text().splitlines()
     ]
-    assert {line["recipient"] for line in lines} == {"13900001111", CREDIT_CODE}
+    assert {line["recipient"] for line in lines} == {PHONE, CREDIT_CODE}
     assert {n.status for n in _notifications(seeded)} == {"sent"}
     with seeded.uow() as uow:
         assert len(uow.ledger.store.recent(limit=100, action=LedgerAction.NOTIFICATION_SENT)) == 2
