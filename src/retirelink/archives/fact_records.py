@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from retirelink.archives.fact_extraction import ExtractedFact, FactKind
+from retirelink.archives.fact_kinds import ExtractedFact, FactKind
 from retirelink.archives.holdings import FuzzyDate
 
 

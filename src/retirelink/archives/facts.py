@@ -13,10 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from retirelink.archives.chinese_dates import parse_chinese_date
-from retirelink.archives.consistency import Contradiction, MaterialFact, check_consistency
-from retirelink.archives.fact_extraction import FactKind, extract_facts
+from retirelink.archives.consistency import check_consistency
+from retirelink.archives.contradictions import Contradiction
+from retirelink.archives.fact_extraction import extract_facts
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.fact_records import ArchiveFact, FactOrigin, FactStatus
 from retirelink.archives.holdings import DatePrecision, FuzzyDate, Material, Page, PageText
+from retirelink.archives.material_facts import MaterialFact
 from retirelink.archives.model import Person
 from retirelink.archives.ports import HoldingsUnitOfWork
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError

@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.fact_records import ArchiveFact, FactOrigin, FactStatus
 from retirelink.archives.holdings import (
     JobStatus,

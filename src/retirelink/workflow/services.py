@@ -5,7 +5,7 @@ import hashlib
 from collections import Counter
 from datetime import date, datetime
 
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import ArchiveEvidence, archive_evidence
 from retirelink.archives.holdings import Material
 from retirelink.archives.material_classes import MaterialType

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.fact_records import ArchiveFact, FactOrigin, FactStatus
 from retirelink.archives.facts import add_fact, archive_evidence, flag_altered, review_fact
 from retirelink.archives.holdings import DatePrecision, FuzzyDate

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.fact_records import FactStatus
 from retirelink.archives.fixity import ProblemKind, check_fixity
 from retirelink.archives.holdings import OcrLine

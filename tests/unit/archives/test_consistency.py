@@ -2,25 +2,26 @@
 
 import pytest
 
-from retirelink.archives.chinese_dates import parse_chinese_date
-from retirelink.archives.consistency import (
+from retirelink.archives.birth_date_choice import (
     BIRTH_RULE,
-    CHILD_LABOUR_RULE,
-    PARTY_AGE_RULE,
-    SPECIAL_JOB_RULE,
     BirthDateStatus,
     BirthReviewReason,
-    ContradictionKind,
-    EducationLevel,
-    MaterialFact,
-    check_consistency,
     choose_birth_date,
-    education_level,
-    employer_of,
 )
-from retirelink.archives.fact_extraction import ExtractedFact, FactKind
+from retirelink.archives.chinese_dates import parse_chinese_date
+from retirelink.archives.consistency import check_consistency
+from retirelink.archives.consistency_ages import (
+    CHILD_LABOUR_RULE,
+    PARTY_AGE_RULE,
+    EducationLevel,
+    education_level,
+)
+from retirelink.archives.consistency_periods import SPECIAL_JOB_RULE, employer_of
+from retirelink.archives.contradictions import ContradictionKind
+from retirelink.archives.fact_kinds import ExtractedFact, FactKind
 from retirelink.archives.holdings import FuzzyDate, Material
 from retirelink.archives.material_classes import MaterialType
+from retirelink.archives.material_facts import MaterialFact
 
 T = MaterialType
 K = FactKind

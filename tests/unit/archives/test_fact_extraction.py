@@ -13,10 +13,9 @@ from retirelink.archives.fact_extraction import (
     CONFIDENCE_RESUME_ROW,
     PRIOR_EXPECTED,
     PRIOR_UNEXPECTED,
-    ExtractedFact,
-    FactKind,
     extract_facts,
 )
+from retirelink.archives.fact_kinds import ExtractedFact, FactKind
 from retirelink.archives.holdings import DatePrecision, FuzzyDate, OcrLine
 from retirelink.archives.material_classes import MaterialType
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import add_fact, flag_altered, review_fact, review_queue
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
 from retirelink.security.model import Actor

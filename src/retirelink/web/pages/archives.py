@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.browsing import archive_detail, find_archives
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.imaging import watermark
 from retirelink.archives.ingest import ingest_batch, plan_folder
 from retirelink.archives.lending import view_page
