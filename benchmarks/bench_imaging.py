@@ -1,4 +1,4 @@
-"""Benchmark ``archives.imaging.read_scan`` on generated A4 scans of each format.
+"""Benchmark ``archives.scan_reading.read_scan`` on generated A4 scans of each format.
 
 Usage: .venv/bin/python benchmarks/bench_imaging.py [--runs 20] [--dpi 300]
 
@@ -24,7 +24,7 @@ import numpy as np
 from _common import Stopwatch, emit, latency_ms
 from PIL import Image, ImageDraw
 
-from retirelink.archives.imaging import read_scan
+from retirelink.archives.scan_reading import read_scan
 
 BUDGET_JPEG_MS = 40.0
 

@@ -20,9 +20,7 @@ def reviewed(seeded):
     insured_person(seeded, birth="19660920", name="李明", months=300)
     insured_person(seeded, birth="19800101", name="赵强", months=200)
     with seeded.uow() as uow:
-        run_prereview(
-            uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406"
-        )
+        run_prereview(uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406")
     return short
 
 

@@ -32,15 +32,11 @@ from retirelink.archives.holdings import (
     QcIssue,
     QcSeverity,
 )
-from retirelink.archives.imaging import (
-    ImageLimits,
-    PageScan,
-    ScanError,
-    qc_issues,
-    read_scan,
-)
 from retirelink.archives.ocr import OCR_JOB
 from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork
+from retirelink.archives.scan_intake import ImageLimits, ScanError
+from retirelink.archives.scan_quality import PageScan, qc_issues
+from retirelink.archives.scan_reading import read_scan
 from retirelink.errors import InvalidInputError, NotFoundError
 from retirelink.ledger.model import LedgerAction
 from retirelink.security.crypto import DualDigest

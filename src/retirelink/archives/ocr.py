@@ -18,8 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from retirelink.archives.holdings import OcrLine, Page, PageText
-from retirelink.archives.imaging import render_page
 from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork, OcrEngine
+from retirelink.archives.scan_reading import render_page
 
 log = logging.getLogger(__name__)
 

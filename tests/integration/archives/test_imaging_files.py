@@ -12,19 +12,12 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFont, features
 
-from retirelink.archives import imaging
+from retirelink.archives import scan_measuring, scan_watermark
 from retirelink.archives.holdings import ColourMode, ImageFormat, QcSeverity
-from retirelink.archives.imaging import (
-    FontNotFoundError,
-    ImageLimits,
-    PageScan,
-    QcCode,
-    ScanError,
-    qc_issues,
-    read_scan,
-    render_page,
-    watermark,
-)
+from retirelink.archives.scan_intake import ImageLimits, ScanError
+from retirelink.archives.scan_quality import PageScan, QcCode, qc_issues
+from retirelink.archives.scan_reading import read_scan, render_page
+from retirelink.archives.scan_watermark import FontNotFoundError, watermark
 from tests.support import scans
 
 pytestmark = pytest.mark.integration
@@ -45,8 +38,8 @@ def decoded(jpeg: bytes) -> Image.Image:
 
 def assert_derivatives(page: PageScan, *, aspect: float) -> None:
     thumbnail, view = decoded(page.thumbnail_jpeg), decoded(page.view_jpeg)
-    assert max(thumbnail.size) == imaging.THUMBNAIL_EDGE
-    assert max(view.size) <= imaging.VIEW_EDGE * imaging.VIEW_SLACK
+    assert max(thumbnail.size) == scan_measuring.THUMBNAIL_EDGE
+    assert max(view.size) <= scan_measuring.VIEW_EDGE * scan_measuring.VIEW_SLACK
     assert max(view.size) >= 1000, "the view must stay readable"
     for image in (thumbnail, view):
         assert image.height / image.width == pytest.approx(aspect, rel=0.02)
@@ -461,7 +454,7 @@ def test_watermark_is_drawn_across_the_view(tmp_path: Path) -> None:
 
 
 def test_watermark_font_draws_chinese_glyphs() -> None:
-    file_name, index = imaging._cjk_font()
+    file_name, index = scan_watermark._cjk_font()
     font = ImageFont.truetype(file_name, 40, index=index)
     masks = [np.asarray(font.getmask(char)) for char in "档案"]
     assert all(mask.any() for mask in masks)
@@ -473,9 +466,9 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
         stdout = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\t0\tDejaVu Sans"
 
     monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: Found())
-    imaging._cjk_font.cache_clear()
+    scan_watermark._cjk_font.cache_clear()
     try:
         with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
             watermark(scans.encode(scans.blank_page((100, 100)), "JPEG"), "张三")
     finally:
-        imaging._cjk_font.cache_clear()
+        scan_watermark._cjk_font.cache_clear()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
-from retirelink.archives.fact_extraction import FactKind
+from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import add_fact
 from retirelink.archives.holdings import DatePrecision, FuzzyDate
 from retirelink.archives.insured import (

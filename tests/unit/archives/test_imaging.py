@@ -2,17 +2,11 @@
 
 import pytest
 
-from retirelink.archives import imaging
+from retirelink.archives import scan_measuring, scan_raster
 from retirelink.archives.holdings import ColourMode, ImageFormat, QcIssue, QcSeverity
-from retirelink.archives.imaging import (
-    ImageLimits,
-    PageScan,
-    QcCode,
-    ScanError,
-    identify,
-    qc_issues,
-)
 from retirelink.archives.material_classes import ArchiveKind, MaterialType
+from retirelink.archives.scan_intake import ImageLimits, ScanError, identify
+from retirelink.archives.scan_quality import PageScan, QcCode, qc_issues
 from retirelink.errors import InvalidInputError
 
 
@@ -194,5 +188,5 @@ def test_findings_of_reading_come_first_and_all_problems_are_reported() -> None:
     ],
 )
 def test_jpeg2000_resolution_levels_to_skip(size: tuple[int, int], expected: int) -> None:
-    target = imaging._fit_size(size, imaging.VIEW_EDGE)
-    assert imaging._jp2_reduce(size, target) == expected
+    target = scan_raster.fit_size(size, scan_measuring.VIEW_EDGE)
+    assert scan_raster._jp2_reduce(size, target) == expected

@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from retirelink.archives.browsing import archive_detail, find_archives
 from retirelink.archives.fact_kinds import FactKind
-from retirelink.archives.imaging import watermark
 from retirelink.archives.ingest import ingest_batch, plan_folder
 from retirelink.archives.lending import view_page
+from retirelink.archives.scan_watermark import watermark
 from retirelink.bootstrap import Services
 from retirelink.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
