@@ -13,7 +13,7 @@ generated OCR-like text (form labels, the person's and other names from the demo
 pools, dates, places, units, 井下/采煤/陶瓷 work phrases; 井下 is on most pages, 5 % of first
 pages lack their heading as if OCR missed it). Rows go in with Core executemany (SQLite) or
 COPY (PostgreSQL); all pages share one placeholder blob row. Then the search index is built
-through ``archive_search.index_page_texts`` — the code path the OCR writer uses — in
+through ``search_index.index_page_texts`` — the code path the OCR writer uses — in
 batches of 5,000; on PostgreSQL the two GIN indexes of page_search_documents are dropped
 first and created again afterwards (as any bulk load would), then ANALYZE; on SQLite the
 FTS table is optimised (segments merged).
@@ -46,12 +46,7 @@ from retirelink.archives.material_classes import MaterialType
 from retirelink.demo.names import NamePicker
 from retirelink.rules.identifiers import id_check_character
 from retirelink.storage import migrate
-from retirelink.storage.archive_search import (
-    CANDIDATE_CAP,
-    index_page_texts,
-    optimize_search_index,
-    search_pages,
-)
+from retirelink.storage.archive_search import search_pages
 from retirelink.storage.engine import make_engine, make_session_factory
 from retirelink.storage.rows import (
     ArchiveRow,
@@ -59,6 +54,8 @@ from retirelink.storage.rows import (
     MaterialRow,
     PersonRow,
 )
+from retirelink.storage.search_candidates import CANDIDATE_CAP
+from retirelink.storage.search_index import index_page_texts, optimize_search_index
 from retirelink.storage.search_text import normalise
 
 BUDGET_P95_MS = 200.0

@@ -27,9 +27,9 @@ from retirelink.security.crypto import Pseudonymizer, derive_key
 from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
-from retirelink.storage.archive_search import index_page_text
 from retirelink.storage.blobs_local import LocalBlobStore
 from retirelink.storage.engine import make_engine, make_session_factory
+from retirelink.storage.search_index import index_page_text
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.workflow.notifiers import FileNotifier
 from retirelink.workflow.ports import Notifier

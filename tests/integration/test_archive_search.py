@@ -10,15 +10,11 @@ from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 
 from retirelink.errors import InvalidInputError
-from retirelink.storage import archive_search
-from retirelink.storage.archive_search import (
-    HitKind,
-    SearchResult,
-    rebuild_search_index,
-    remove_page_text,
-    search_pages,
-)
+from retirelink.storage import search_candidates, search_index
+from retirelink.storage.archive_search import search_pages
 from retirelink.storage.rows import PageTextRow
+from retirelink.storage.search_index import rebuild_search_index, remove_page_text
+from retirelink.storage.search_results import HitKind, SearchResult
 from retirelink.storage.search_text import normalise
 from tests.support.databases import configured_url, is_postgres
 from tests.support.search_corpus import Corpus
@@ -313,7 +309,7 @@ def test_the_same_query_pages_consistently(services, corpus):
 
 
 def test_totals_are_capped_and_flagged(services, corpus, monkeypatch):
-    monkeypatch.setattr(archive_search, "CANDIDATE_CAP", 2)
+    monkeypatch.setattr(search_candidates, "CANDIDATE_CAP", 2)
 
     result = search(services, "表")
 
@@ -368,7 +364,7 @@ def test_removed_text_is_no_longer_found_and_indexed_text_cannot_be_deleted_behi
 def test_an_empty_text_takes_the_page_out_and_rebuild_restores_it(services, corpus):
     page_id = corpus.pages["zhang_wage_1"]
     with services.uow() as uow:
-        archive_search.index_page_text(uow.session, page_id, "  \n ")
+        search_index.index_page_text(uow.session, page_id, "  \n ")
         uow.commit()
     assert page_id not in page_ids(search(services, "井下"))
 

@@ -22,8 +22,9 @@ from retirelink.demo.archive_folders import (
     read_register,
     write_demo_archives,
 )
+from retirelink.demo.archive_model import DemoArchive, PlantingRates, ScanPage
 from retirelink.demo.archive_pages import FontMissingError, cjk_font, render_page
-from retirelink.demo.archives import DemoArchive, PlantingRates, ScanPage, plan_archives
+from retirelink.demo.archives import plan_archives
 from retirelink.demo.generator import DemoDistrict, generate_district
 
 pytestmark = pytest.mark.integration

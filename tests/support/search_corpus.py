@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from retirelink.storage.archive_search import index_page_text
 from retirelink.storage.rows import (
     ArchiveRow,
     BlobRow,
@@ -16,6 +15,7 @@ from retirelink.storage.rows import (
     PageTextRow,
     PersonRow,
 )
+from retirelink.storage.search_index import index_page_text
 from tests.support.builders import make_id_number
 
 WRITTEN_AT = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)

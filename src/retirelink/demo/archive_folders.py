@@ -35,8 +35,9 @@ from retirelink.archives.cataloguing import (
 from retirelink.archives.holdings import Archive
 from retirelink.archives.material_classes import ArchiveKind
 from retirelink.bootstrap import Services
+from retirelink.demo.archive_model import DEFAULT_RATES, DemoArchive, PlantingRates
 from retirelink.demo.archive_pages import cjk_font, write_archive_files
-from retirelink.demo.archives import DEFAULT_RATES, DemoArchive, PlantingRates, plan_archives
+from retirelink.demo.archives import plan_archives
 from retirelink.demo.model import DemoDistrict
 from retirelink.errors import InvalidInputError
 from retirelink.security.model import SYSTEM_ACTOR, Actor

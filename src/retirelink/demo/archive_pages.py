@@ -25,8 +25,8 @@ from random import Random
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from retirelink.archives.holdings import ColourMode, ImageFormat
-from retirelink.demo.archive_forms import Alteration, Cell, Seal
-from retirelink.demo.archives import DemoArchive, PageFile, ScanPage
+from retirelink.demo.archive_model import DemoArchive, PageFile, ScanPage
+from retirelink.demo.page_content import Alteration, Cell, Seal
 from retirelink.errors import UnavailableError
 
 A4_MM = (210.0, 297.0)

@@ -8,14 +8,11 @@ import pytest
 
 from retirelink.archives.cataloguing import CATALOGUE_HEADERS, parse_catalogue_rows
 from retirelink.archives.material_classes import ArchiveKind, MaterialType
-from retirelink.demo.archive_forms import BIRTH_LABEL, DateStyle, read_month, write_month
-from retirelink.demo.archives import (
-    DemoArchive,
-    PlantingRates,
-    add_months,
-    archive_number,
-    plan_archives,
-)
+from retirelink.demo.archive_career import add_months
+from retirelink.demo.archive_model import DemoArchive, PlantingRates
+from retirelink.demo.archives import archive_number, plan_archives
+from retirelink.demo.form_dates import DateStyle, read_month, write_month
+from retirelink.demo.form_filling import BIRTH_LABEL
 from retirelink.demo.generator import DemoDistrict, DemoPerson, generate_district
 
 AS_OF = date(2026, 11, 23)

@@ -15,7 +15,7 @@ from retirelink.storage.base import Base
 class PageSearchDocumentRow(Base):
     """What the search index holds for a page: ``storage.search_text.normalise(text)``.
 
-    Written only by ``storage.archive_search`` (index_page_text and friends), which keeps
+    Written only by ``storage.search_index`` (index_page_text and friends), which keeps
     the SQLite FTS table in step with it; the row must go (``remove_page_text``) before the
     page's ``page_texts`` row can be deleted.
     """

@@ -12,7 +12,8 @@ from retirelink.errors import InvalidInputError
 from retirelink.security.masking import mask_name, may_see_unmasked
 from retirelink.security.model import Permission
 from retirelink.security.permissions import require
-from retirelink.storage.archive_search import SearchResult, search_pages
+from retirelink.storage.archive_search import search_pages
+from retirelink.storage.search_results import SearchResult
 from retirelink.web.deps import CurrentActor, UnitOfWorkDep
 from retirelink.web.templating import render
 
