@@ -117,19 +117,18 @@ def _may_be_due(
     today: date,
     params: ParameterSet,
 ) -> bool:
-    """A superset of who is due: any birth date the archive or the ID card states, and the
-    special-job age for those with special-job spans."""
-    births = {candidate.id_card_birth, *(candidate.archive_births or ())}
-    months = [
-        statutory_month(candidate.category, birth, on=today, params=params) for birth in births
-    ]
+    """A superset of who is due: for each route (statutory; special-job age for those with
+    special-job spans), the months reached from the earliest and the latest birth date the
+    archive or the ID card states overlap the window. Both months grow with the birth date."""
+    births = sorted({candidate.id_card_birth, *(candidate.archive_births or ())})
+    routes = [statutory_month]
     if candidate.has_special_job:
-        months += [
-            earliest_special_job_month(candidate.category, birth, on=today, params=params)
-            for birth in births
-        ]
-    earliest, latest = min(months), max(months)
-    return earliest <= window[1] and latest >= window[0]
+        routes.append(earliest_special_job_month)
+    return any(
+        route(candidate.category, births[0], on=today, params=params) <= window[1]
+        and route(candidate.category, births[-1], on=today, params=params) >= window[0]
+        for route in routes
+    )
 
 
 def _facts(

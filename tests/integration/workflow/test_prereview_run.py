@@ -241,3 +241,49 @@ def test_the_scheduled_run_happens_once_a_china_calendar_day(seeded, district):
     # 2026-11-23 02:30 UTC is 10:30 in 北京; 14 hours later it is the next day there.
     seeded.clock.advance(timedelta(hours=14))
     assert scheduled() is not None
+
+
+def test_an_earlier_archive_birth_date_brings_a_person_into_view(seeded, district):
+    # ID card: December 1966 → statutory month 2027-06 (附件1: 60 years 6 months), outside
+    # the run's 2026-11 … 2027-05. The 1984 招工登记表 says August 1966 → 2027-01: in view
+    # (劳社部发〔1999〕8号: the earliest archive record decides).
+    late = insured_person(seeded, birth="19661215", name="周平", months=300)
+    assert _run(seeded).persons_due == 2
+    reviewer = Actor(4, "reviewer", "复核", "SHEBAO", frozenset({Role.REVIEWER}))
+    with seeded.uow() as uow:
+        archive = open_archive(
+            uow,
+            actor=SYSTEM_ACTOR,
+            id_number=late.id_number,
+            archive_number="FF-TEST-0002",
+            kind=ArchiveKind.ENTERPRISE_WORKER,
+            custodian="峰峰矿区档案馆",
+            location="A-1-2",
+        )
+        form = catalogue_material(
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id or 0,
+            entry=MaterialEntry(
+                "9-2",
+                MaterialType.RECRUITMENT_REGISTRATION,
+                "招工登记表",
+                FuzzyDate(date(1984, 3, 1), DatePrecision.DAY),
+                1,
+            ),
+        )
+        uow.commit()
+    with seeded.uow() as uow:
+        add_fact(
+            uow,
+            actor=reviewer,
+            material_id=form.id or 0,
+            kind=FactKind.BIRTH_DATE,
+            start="1966年8月",
+        )
+
+    assert _run(seeded).persons_due == 3
+    with seeded.uow() as uow:
+        stored = uow.checklists.get(late.id or 0)
+    assert stored.checklist.retirement_month == "2027-01"
+    assert ItemCode.BIRTH_DATE_DIFFERS in {item.code for item in stored.checklist.items}
