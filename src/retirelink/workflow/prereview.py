@@ -25,6 +25,7 @@ from retirelink.rules import (
     YearsMonths,
     calculate_deemed_contribution,
     evaluate_special_job_retirement,
+    flexible_window,
     minimum_contribution,
     statutory_retirement,
 )
@@ -92,7 +93,8 @@ def build_checklist(
     included), or None when it does not."""
     archive = facts.archive
     birth = _birth_month(facts)
-    statutory = statutory_retirement(facts.category, birth, on=on, params=params)
+    flexible = flexible_window(facts.category, birth, on=on, params=params)
+    statutory = flexible.statutory
     deemed = _deemed(archive, on, region, params)
     paid_and_deemed = facts.contribution_months + (deemed.months if deemed else 0)
     assessment = _special_job_assessment(facts, birth, paid_and_deemed, on, params, region)
@@ -116,6 +118,9 @@ def build_checklist(
         "人员类别": facts.category.label,
         "法定退休年龄": statutory.statutory_age.age_label,
         "退休年月": f"{month.label}（{route.label}）",
+        # 办法第三条: early (never below the original age) or late (with the employer's
+        # agreement), by up to three years, on the person's own application.
+        "弹性退休可选": f"{flexible.earliest_month.label}至{flexible.latest_month.label}",
         "实际缴费": YearsMonths.of(facts.contribution_months).label,
         "视同缴费": YearsMonths.of(deemed.months).label if deemed else "未核定（档案未数字化）",
         "最低缴费年限": minimum_contribution(month.year, on=on, params=params).required.label,

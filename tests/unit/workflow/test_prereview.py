@@ -215,3 +215,12 @@ def test_pending_facts_are_the_reviewers_work():
     checklist = check(facts(findings=archive(birth_records=(record,), pending=3)))
     item = next(i for i in checklist.items if i.code is ItemCode.FACTS_PENDING)
     assert item.owner is Owner.AGENCY and "3条" in item.text
+
+
+def test_the_flexible_window_is_shown_beside_the_statutory_month():
+    # 办法第三条: early by up to 3 years but never below the original age (60 for men):
+    # born 1966-05 → 2026-05 at the earliest; late by up to 3 years → 63y5m, 2029-10.
+    person = facts(
+        findings=archive(birth_records=(recruitment_form(StatedBirthDate(1966, 5, 10)),))
+    )
+    assert check(person).summary["弹性退休可选"] == "2026年5月至2029年10月"
