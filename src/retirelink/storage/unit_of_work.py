@@ -18,15 +18,19 @@ from retirelink.storage.archive_work_repositories import (
     SqlAlchemyPageTextRepository,
 )
 from retirelink.storage.business_archive_repositories import SqlAlchemyBusinessVolumeRepository
-from retirelink.storage.exchange_repositories import (
-    SqlAlchemyDisputeRepository,
-    SqlAlchemyExchangeJobRepository,
+from retirelink.storage.exchange_delivery_repositories import (
     SqlAlchemyNonceStore,
     SqlAlchemyOutboxRepository,
     SqlAlchemyPartnerHealthRepository,
-    SqlAlchemyPartnerRecordRepository,
-    SqlAlchemyReceiptRepository,
     SqlAlchemySyncCursorRepository,
+)
+from retirelink.storage.exchange_receipt_repositories import (
+    SqlAlchemyDisputeRepository,
+    SqlAlchemyReceiptRepository,
+)
+from retirelink.storage.exchange_transfer_repositories import (
+    SqlAlchemyExchangeJobRepository,
+    SqlAlchemyPartnerRecordRepository,
 )
 from retirelink.storage.holdings_repositories import (
     SqlAlchemyArchiveRepository,
