@@ -173,7 +173,7 @@ class SqlAlchemyInsuredRepository:
 
 
 def _month(value: date | None) -> YearMonth | None:
-    return YearMonth(value.year, value.month) if value else None
+    return YearMonth.of(value) if value else None
 
 
 def _first_day(month: YearMonth | None) -> date | None:
@@ -183,7 +183,7 @@ def _first_day(month: YearMonth | None) -> date | None:
 def _span(row: EmploymentSpanRow) -> EmploymentSpan:
     return EmploymentSpan(
         employer_id=row.employer_id,
-        start=YearMonth(row.start_month.year, row.start_month.month),
+        start=YearMonth.of(row.start_month),
         end=_month(row.end_month),
         post=row.post,
         special_job=SpecialJobType(row.special_job) if row.special_job else None,

@@ -1,13 +1,14 @@
 """Pre-review checklists and the notification outbox in SQL."""
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from retirelink.rules import YearMonth
 from retirelink.storage.rows import NotificationRow, PrereviewChecklistRow
 from retirelink.workflow.model import Checklist, ChecklistItem, ChecklistStatus, Route
 from retirelink.workflow.ports import Notification, StoredChecklist
@@ -27,8 +28,7 @@ class SqlAlchemyChecklistRepository:
         if row is None:
             row = PrereviewChecklistRow(person_id=checklist.person_id)
             self._session.add(row)
-        year, month = (int(part) for part in checklist.retirement_month.split("-"))
-        row.retirement_month = date(year, month, 1)
+        row.retirement_month = YearMonth.parse(checklist.retirement_month).first_day()
         row.route = checklist.route.value
         row.status = stored.status.value
         row.items = json.dumps([item.as_json() for item in checklist.items], ensure_ascii=False)
@@ -57,7 +57,7 @@ def _stored(row: PrereviewChecklistRow) -> StoredChecklist:
     return StoredChecklist(
         checklist=Checklist(
             person_id=row.person_id,
-            retirement_month=f"{row.retirement_month.year:04d}-{row.retirement_month.month:02d}",
+            retirement_month=str(YearMonth.of(row.retirement_month)),
             route=Route(row.route),
             summary=json.loads(row.summary),
             items=tuple(ChecklistItem.from_json(item) for item in json.loads(row.items)),
@@ -97,13 +97,17 @@ class SqlAlchemyNotificationRepository:
         return returned is not None
 
     def pending(self, *, limit: int) -> list[Notification]:
-        rows = self._session.scalars(
+        query = (
             select(NotificationRow)
             .where(NotificationRow.status == "pending")
             .order_by(NotificationRow.id)
             .limit(limit)
         )
-        return [_notification(row) for row in rows]
+        # Two web hosts never send the same notice: on PostgreSQL the rows are locked and
+        # skipped by the other; SQLite serialises writers anyway.
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_notification(row) for row in self._session.scalars(query)]
 
     def mark_sent(self, notification_id: int, *, at: datetime) -> None:
         self._session.execute(
