@@ -109,6 +109,7 @@ from retirelink.rules.pension import (
     average_contribution_index,
     calculate_pension,
 )
+from retirelink.rules.provisional import ProvisionalFigure, provisional_parameters
 from retirelink.rules.retirement_age import (
     ReformSchedule,
     RetirementCategory,
@@ -170,6 +171,7 @@ __all__ = [
     "PayoutMonths",
     "PensionFacts",
     "PensionResult",
+    "ProvisionalFigure",
     "ReformSchedule",
     "Refusal",
     "RequestProblem",
@@ -218,6 +220,7 @@ __all__ = [
     "parse_credit_code",
     "parse_id_number",
     "payout_months_for_age",
+    "provisional_parameters",
     "reform_schedule",
     "settle_death",
     "statutory_retirement",
