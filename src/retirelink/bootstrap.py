@@ -14,6 +14,7 @@ from retirelink.archives.holdings import Page, PageText
 from retirelink.archives.ocr import OcrRunSummary, TextHook, run_ocr_jobs
 from retirelink.archives.ocr_engine import RapidOcrEngine
 from retirelink.archives.ports import BlobStore, HoldingsUnitOfWork
+from retirelink.bridges.workflow_exchange import ExchangePartnerChecks
 from retirelink.clock import Clock, SystemClock
 from retirelink.config import Settings
 from retirelink.errors import UnavailableError
@@ -34,6 +35,10 @@ from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.workflow.notifiers import FileNotifier
 from retirelink.workflow.ports import Notifier
 from retirelink.workflow.services import deliver_notifications, run_scheduled_prereview
+from retirelink.workflow.task_runner import TaskRunSummary, TaskSettings, run_due_tasks
+
+# Parallel tasks decided per round of the workflow worker.
+TASK_ROUND = 50
 
 
 @dataclass
@@ -59,7 +64,10 @@ class Services:
     ocr: PeriodicWorker
     # Where pre-review notices go (workflow.notifiers): a file per day by default.
     notifier: Notifier
-    # Sends queued notices and runs the daily pre-review (web server).
+    # The parallel tasks' partner departments, the legal parameters and the region.
+    task_settings: TaskSettings
+    # Works the parallel tasks of applications, sends queued notices and runs the daily
+    # pre-review (web server); woken at once when an application arrives.
     workflow: PeriodicWorker
 
     def run_ocr(self, limit: int = 20) -> OcrRunSummary:
@@ -67,6 +75,10 @@ class Services:
         return run_ocr_jobs(
             self.uow, engine=self.ocr_engine, store=self.blobs, on_text=OCR_HOOKS, limit=limit
         )
+
+    def run_tasks(self, limit: int = TASK_ROUND) -> TaskRunSummary:
+        """One round of the applications' parallel tasks (see workflow.task_runner)."""
+        return run_due_tasks(self.uow, self.task_settings, limit=limit)
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
@@ -205,7 +217,14 @@ def build(
     notifier = FileNotifier(settings.data_dir / "notifications", clock=the_clock)
     the_parameters = shipped_parameters() if parameters is None else parameters
 
+    task_settings = TaskSettings(
+        params=the_parameters,
+        region=settings.region,
+        partners=ExchangePartnerChecks(gateway, partners.current),
+    )
+
     def workflow_round() -> bool:
+        tasks = run_due_tasks(unit_of_work, task_settings, limit=TASK_ROUND)
         with unit_of_work() as uow:
             run_scheduled_prereview(
                 uow,
@@ -215,7 +234,7 @@ def build(
             )
         with unit_of_work() as uow:
             deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
-        return False
+        return tasks.decided + tasks.waiting >= TASK_ROUND  # a full round: more waits
 
     return Services(
         settings=settings,
@@ -240,6 +259,7 @@ def build(
         ocr_engine=ocr_engine,
         ocr=PeriodicWorker("ocr-worker", settings.data_dir / "ocr-worker.lock", ocr_round),
         notifier=notifier,
+        task_settings=task_settings,
         workflow=PeriodicWorker(
             "workflow-worker", settings.data_dir / "workflow-worker.lock", workflow_round
         ),

@@ -24,6 +24,7 @@ class PeriodicWorker:
         self._lock_path = lock_path
         self._step = step
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock_file: TextIO | None = None
 
@@ -40,8 +41,13 @@ class PeriodicWorker:
         )
         self._thread.start()
 
+    def wake(self) -> None:
+        """Run the next step now instead of at the end of the interval (new work arrived)."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
@@ -68,4 +74,5 @@ class PeriodicWorker:
             except Exception:  # the worker must outlive any one bad step
                 log.exception("%s step failed", self._name)
             if not more:
-                self._stop.wait(interval_seconds)
+                self._wake.wait(interval_seconds)
+            self._wake.clear()

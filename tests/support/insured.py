@@ -1,25 +1,32 @@
 """Insured persons for workflow tests: an employer and men at work there since 1984 with a
 chosen number of months paid from 1996 (the 邯郸 personal-account start)."""
 
+from datetime import date
 from decimal import Decimal
 
+from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
+from retirelink.archives.fact_kinds import FactKind
+from retirelink.archives.facts import add_fact
+from retirelink.archives.holdings import DatePrecision, FuzzyDate
 from retirelink.archives.insured import (
     ContributionYear,
     EmploymentSpan,
     InsuranceRecord,
     InsuranceStatus,
 )
+from retirelink.archives.material_classes import ArchiveKind, MaterialType
 from retirelink.archives.model import Person
 from retirelink.archives.services import add_person, register_employer
 from retirelink.bootstrap import Services
-from retirelink.rules import RetirementCategory, YearMonth
+from retirelink.rules import RetirementCategory, SpecialJobType, YearMonth
 from retirelink.rules.identifiers import credit_code_check_character
-from retirelink.security.model import SYSTEM_ACTOR
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
 from tests.support.builders import make_id_number, make_person
 
 CREDIT_CODE = "91130406MA0000001" + credit_code_check_character("91130406MA0000001")
 EMPLOYER_NAME = "峰峰集团大淮煤矿"
 PHONE = "13900001111"
+ACCOUNT_BALANCE = Decimal("30000.00")
 
 
 def register_test_employer(services: Services) -> None:
@@ -50,8 +57,11 @@ def insured_person(
     name: str,
     months: int,
     status: InsuranceStatus = InsuranceStatus.INSURED,
+    post: str = "采煤工",
+    special_job: SpecialJobType | None = None,
 ) -> Person:
-    """A man (born ``birth``, YYYYMMDD) at the test employer since 1984-03."""
+    """A man (born ``birth``, YYYYMMDD) at the test employer since 1984-03, with a personal
+    account of 30,000 元 at the end of 2025."""
     with services.uow() as uow:
         person = add_person(
             uow,
@@ -68,9 +78,74 @@ def insured_person(
                 status=status,
                 employer_id=employer.id,
                 retirement_month=None,
-                employments=(EmploymentSpan(employer.id, YearMonth(1984, 3), None, "采煤工"),),
+                employments=(
+                    EmploymentSpan(employer.id, YearMonth(1984, 3), None, post, special_job),
+                ),
                 contributions=contribution_years(months, employer.id),
+                account_balance=ACCOUNT_BALANCE,
+                account_balance_year=2025,
             )
         )
         uow.commit()
     return person
+
+
+def digitised_archive(
+    services: Services,
+    person: Person,
+    *,
+    born: str,
+    work_start: str = "1984年3月",
+    grading: bool = True,
+) -> int:
+    """An archive with a 招工登记表 (and a 转正定级表 unless ``grading`` is False) and the
+    reviewed birth date and work start read from the first: the id of the 招工登记表."""
+    reviewer = Actor(4, "reviewer", "复核", "SHEBAO", frozenset({Role.REVIEWER}))
+    entries = [(MaterialType.RECRUITMENT_REGISTRATION, "招工登记表", date(1984, 3, 1))]
+    if grading:
+        entries.append((MaterialType.REGULARISATION_GRADING, "转正定级表", date(1985, 3, 1)))
+    with services.uow() as uow:
+        archive = open_archive(
+            uow,
+            actor=SYSTEM_ACTOR,
+            id_number=person.id_number,
+            archive_number=f"FF-TEST-{person.id:04d}",
+            kind=ArchiveKind.ENTERPRISE_WORKER,
+            custodian="峰峰矿区档案馆",
+            location="A-1-1",
+        )
+        materials = [
+            catalogue_material(
+                uow,
+                actor=SYSTEM_ACTOR,
+                archive_id=archive.id or 0,
+                entry=MaterialEntry("9-2", kind, title, FuzzyDate(day, DatePrecision.DAY), 1),
+            )
+            for kind, title, day in entries
+        ]
+        uow.commit()
+    recruitment = materials[0].id or 0
+    for kind, start in ((FactKind.BIRTH_DATE, born), (FactKind.WORK_START, work_start)):
+        with services.uow() as uow:
+            add_fact(uow, actor=reviewer, material_id=recruitment, kind=kind, start=start)
+    return recruitment
+
+
+def add_grading_form(services: Services, person: Person) -> None:
+    """The employer hands in the missing 转正定级表 (scanned into the archive)."""
+    with services.uow() as uow:
+        archive = uow.archives.get_by_person(person.id or 0)
+        assert archive is not None
+        catalogue_material(
+            uow,
+            actor=SYSTEM_ACTOR,
+            archive_id=archive.id or 0,
+            entry=MaterialEntry(
+                "9-2",
+                MaterialType.REGULARISATION_GRADING,
+                "转正定级表",
+                FuzzyDate(date(1985, 3, 1), DatePrecision.DAY),
+                1,
+            ),
+        )
+        uow.commit()

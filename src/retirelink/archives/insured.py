@@ -68,6 +68,10 @@ class InsuranceRecord:
     retirement_month: YearMonth | None
     employments: tuple[EmploymentSpan, ...] = ()
     contributions: tuple[ContributionYear, ...] = ()
+    # 个人账户储存额 at the end of ``account_balance_year``, interest included, as the agency's
+    # core system keeps it (balances before 2016 grew at provincial rates the engine lacks).
+    account_balance: Decimal | None = None
+    account_balance_year: int | None = None
 
     @property
     def contribution_months(self) -> int:

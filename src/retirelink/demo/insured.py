@@ -2,6 +2,7 @@
 spans, contribution years."""
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from retirelink.archives.insured import (
     ContributionYear,
@@ -75,4 +76,20 @@ def insurance_record(
         retirement_month=YearMonth.of(person.retirement_month) if person.retirement_month else None,
         employments=spans,
         contributions=years,
+        account_balance=_account_balance(years, BALANCE_YEAR),
+        account_balance_year=BALANCE_YEAR,
     )
+
+
+# The demo's personal accounts are balanced at the end of the last year with published
+# figures. Illustrative: 8% of each year's base, without the interest a real account earned.
+BALANCE_YEAR = 2025
+_CREDIT_RATE = Decimal("0.08")
+
+
+def _account_balance(years: tuple[ContributionYear, ...], through: int) -> Decimal:
+    total = sum(
+        (year.base_wage * year.months * _CREDIT_RATE for year in years if year.year <= through),
+        Decimal(0),
+    )
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

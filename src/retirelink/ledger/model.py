@@ -61,6 +61,11 @@ class LedgerAction(StrEnum):
     PREREVIEW_CHECKLIST = "workflow.prereview_checklist"
     PREREVIEW_READ = "workflow.prereview_read"
     NOTIFICATION_SENT = "workflow.notification_sent"
+    APPLICATION_SUBMITTED = "workflow.application_submitted"
+    APPLICATION_READ = "workflow.application_read"
+    TASK_DECIDED = "workflow.task_decided"
+    TASK_RETRIED = "workflow.task_retried"
+    TASK_ESCALATED = "workflow.task_escalated"
 
     @property
     def label(self) -> str:
@@ -88,6 +93,11 @@ _ACTION_LABELS = {
     LedgerAction.PREREVIEW_CHECKLIST: "预审清单变更",
     LedgerAction.PREREVIEW_READ: "查看预审结果",
     LedgerAction.NOTIFICATION_SENT: "发送通知",
+    LedgerAction.APPLICATION_SUBMITTED: "受理退休申请",
+    LedgerAction.APPLICATION_READ: "查看退休申请",
+    LedgerAction.TASK_DECIDED: "办结并联任务",
+    LedgerAction.TASK_RETRIED: "重新办理并联任务",
+    LedgerAction.TASK_ESCALATED: "并联任务超时督办",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

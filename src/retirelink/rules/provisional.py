@@ -28,6 +28,9 @@ PROVISIONAL_CONFIDENCE = "U"
 PROVISIONAL_SERIES: Mapping[str, str] = {
     "pension.base_wage": "计发基数",
     "pension.average_wage": "社平工资",
+    # The national 记账利率 of a year is published the next year: the retirement year (and
+    # any unpublished year before it) is credited provisionally at the latest rate.
+    "account.interest_rate": "记账利率",
 }
 
 
@@ -47,7 +50,9 @@ class ProvisionalFigure:
     @property
     def label(self) -> str:
         what = PROVISIONAL_SERIES.get(self.name, self.name)
-        return f"{self.year}年{what}尚未公布，暂按{self.used_year}年公布值{show(self.value)}元预发"
+        rate = (self.value * 100).normalize()
+        shown = f"{rate:f}%" if self.value < 1 else f"{show(self.value)}元"
+        return f"{self.year}年{what}尚未公布，暂按{self.used_year}年公布值{shown}预发"
 
 
 def provisional_parameters(

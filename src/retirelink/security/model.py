@@ -64,6 +64,8 @@ class Permission(StrEnum):
     ARCHIVE_LENDING_REQUEST = "archive.lending_request"
     ARCHIVE_LENDING_DECIDE = "archive.lending_decide"
     PREREVIEW = "workflow.prereview"
+    RETIREMENT_APPLY = "workflow.apply"
+    RETIREMENT_TASKS = "workflow.tasks"
 
     @property
     def label(self) -> str:
@@ -94,6 +96,8 @@ _PERMISSION_LABELS = {
     Permission.ARCHIVE_LENDING_REQUEST: "申请档案调阅",
     Permission.ARCHIVE_LENDING_DECIDE: "审批档案调阅",
     Permission.PREREVIEW: "退休预审（运行与查看）",
+    Permission.RETIREMENT_APPLY: "受理退休申请",
+    Permission.RETIREMENT_TASKS: "办理与查看退休并联任务",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

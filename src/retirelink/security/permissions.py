@@ -25,6 +25,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_LENDING_REQUEST,
             # 预审: the window clerks run it and follow up the missing materials.
             P.PREREVIEW,
+            # 受理 and the agency's own parallel tasks (档案审核、缴费核验、待遇测算).
+            P.RETIREMENT_APPLY,
+            P.RETIREMENT_TASKS,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -39,6 +42,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_FACT_REVIEW,
             P.ARCHIVE_LENDING_REQUEST,
             P.PREREVIEW,
+            P.RETIREMENT_TASKS,
         }
     ),
     Role.ARCHIVIST: frozenset(
@@ -92,6 +96,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # The scheduled 预审 reads archive facts of those nearing retirement.
             P.ARCHIVE_READ,
             P.PREREVIEW,
+            # The workflow worker decides the tasks shared data can decide.
+            P.RETIREMENT_APPLY,
+            P.RETIREMENT_TASKS,
         }
     ),
 }

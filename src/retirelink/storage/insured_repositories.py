@@ -79,6 +79,8 @@ class SqlAlchemyInsuredRepository:
             contributions=tuple(
                 ContributionYear(y.year, y.months, y.base_wage, y.employer_id) for y in years
             ),
+            account_balance=row.account_balance,
+            account_balance_year=row.account_balance_year,
         )
 
     def insured_born_between(self, first: date, last: date) -> list[InsuredCandidate]:
@@ -197,6 +199,8 @@ def _record_columns(record: InsuranceRecord) -> dict[str, object]:
         "status": record.status.value,
         "employer_id": record.employer_id,
         "retirement_month": _first_day(record.retirement_month),
+        "account_balance": record.account_balance,
+        "account_balance_year": record.account_balance_year,
     }
 
 

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
+from retirelink.storage.application_repositories import (
+    SqlAlchemyApplicationRepository,
+    SqlAlchemyTaskRepository,
+)
 from retirelink.storage.archive_work_repositories import (
     SqlAlchemyFactRepository,
     SqlAlchemyJobQueue,
@@ -97,6 +101,8 @@ class SqlAlchemyUnitOfWork:
         self.insured = SqlAlchemyInsuredRepository(self.session)
         self.checklists = SqlAlchemyChecklistRepository(self.session)
         self.notifications = SqlAlchemyNotificationRepository(self.session)
+        self.applications = SqlAlchemyApplicationRepository(self.session)
+        self.tasks = SqlAlchemyTaskRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -1,13 +1,15 @@
 """What the retirement workflow needs from storage and from the outside world."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
-from retirelink.archives.insured import EmploymentSpan
+from retirelink.archives.insured import EmploymentSpan, InsuranceRecord
 from retirelink.archives.ports import HoldingsUnitOfWork
-from retirelink.rules import RetirementCategory
+from retirelink.rules import RetirementCategory, YearMonth
+from retirelink.security.model import Actor
+from retirelink.workflow.applications import Application, Task, TaskStatus
 from retirelink.workflow.model import Checklist, ChecklistStatus
 
 
@@ -61,6 +63,8 @@ class Notification:
 class InsuredRepository(Protocol):
     def insured_born_between(self, first: date, last: date) -> list[InsuredCandidate]: ...
 
+    def get(self, person_id: int) -> InsuranceRecord | None: ...
+
     def details(self, person_ids: Sequence[int]) -> dict[int, InsuredDetail]: ...
 
 
@@ -88,6 +92,99 @@ class NotificationRepository(Protocol):
     def for_person(self, person_id: int) -> list[Notification]: ...
 
 
+class ApplicationRepository(Protocol):
+    def add(self, application: Application, *, region: str) -> Application:
+        """Store a new application and give it its 受理编号; raises ConflictError when the
+        person already applied for that month (a concurrent duplicate)."""
+        ...
+
+    def get(self, application_id: int) -> Application | None: ...
+
+    def by_reference(self, reference: str) -> Application | None: ...
+
+    def for_person_month(self, person_id: int, month: YearMonth) -> Application | None: ...
+
+    def for_person(self, person_id: int) -> list[Application]: ...
+
+    def listing(self, *, offset: int, limit: int) -> tuple[list[Application], int]: ...
+
+
+class TaskRepository(Protocol):
+    def add_all(self, tasks: Sequence[Task]) -> None: ...
+
+    def for_application(self, application_id: int) -> list[Task]: ...
+
+    def for_applications(self, application_ids: Sequence[int]) -> dict[int, list[Task]]: ...
+
+    def get(self, task_id: int) -> Task | None: ...
+
+    def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[Task]:
+        """Take waiting tasks that are due (and running ones whose lease ran out: a crashed
+        worker), marking them running until ``now + lease``; SKIP LOCKED on PostgreSQL."""
+        ...
+
+    def save(self, task: Task) -> None:
+        """Write status, attempts, times, summary, evidence and result; releases the lease."""
+        ...
+
+    def overdue(self, *, now: datetime, limit: int) -> list[Task]:
+        """Unsettled tasks past their time limit, not yet escalated."""
+        ...
+
+    def queue(
+        self, *, statuses: Sequence[TaskStatus], offset: int, limit: int
+    ) -> tuple[list[Task], int]:
+        """Tasks in the given statuses, the oldest time limit first (the clerk's queue)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """What deciding a task found: ``status`` is what the task becomes (done, refused,
+    disputed, needs_person), ``summary`` says why in 中文, ``evidence`` names the records used
+    (``partner:公安:…``, ``material:12``), ``result`` holds figures and explanations."""
+
+    status: TaskStatus
+    summary: str
+    evidence: tuple[str, ...] = ()
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+class PartnerChecks(Protocol):
+    """The partner departments, as the workflow needs them (wired to the exchange by the
+    composition root). A department that is down raises UnavailableError: the task waits
+    and is retried while the others proceed."""
+
+    def identity(
+        self, uow: "WorkflowUnitOfWork", *, actor: Actor, id_number: str, name: str
+    ) -> TaskOutcome: ...
+
+    def alive_and_free(
+        self, uow: "WorkflowUnitOfWork", *, actor: Actor, id_number: str, on: date
+    ) -> TaskOutcome: ...
+
+    def housing_fund(
+        self,
+        uow: "WorkflowUnitOfWork",
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        name: str,
+        retirement_date: date,
+    ) -> TaskOutcome: ...
+
+    def medical_transfer(
+        self,
+        uow: "WorkflowUnitOfWork",
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        retirement_date: date,
+    ) -> TaskOutcome: ...
+
+
 class Notifier(Protocol):
     """Delivers a message (SMS gateway, e-mail, or a file the operator reads)."""
 
@@ -107,3 +204,7 @@ class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     def checklists(self) -> ChecklistRepository: ...
     @property
     def notifications(self) -> NotificationRepository: ...
+    @property
+    def applications(self) -> ApplicationRepository: ...
+    @property
+    def tasks(self) -> TaskRepository: ...

@@ -16,6 +16,7 @@ from retirelink.rules import (
     BirthDateDetermination,
     BirthDateSource,
     DeemedContribution,
+    FlexibleWindow,
     RetirementCategory,
     ServiceInterval,
     SpecialJobAssessment,
@@ -81,6 +82,48 @@ def earliest_special_job_month(
     return YearMonth(birth.year, birth.month).plus(years * 12)
 
 
+@dataclass(frozen=True, slots=True)
+class PersonReview:
+    """What the rules engine determines for one person, whatever month is in view: the
+    birth month (archive or ID card), the flexible window around the statutory month,
+    deemed contribution, the special-job assessment, and the archive's items to fix."""
+
+    birth: YearMonth
+    flexible: FlexibleWindow
+    deemed: DeemedContribution | None
+    paid_and_deemed: int
+    special_job: SpecialJobAssessment | None
+    archive_items: tuple[ChecklistItem, ...]
+    special_job_items: tuple[ChecklistItem, ...]
+
+    @property
+    def statutory_month(self) -> YearMonth:
+        return self.flexible.statutory.retirement_month
+
+
+def review_person(
+    facts: PrereviewFacts, *, on: date, params: ParameterSet, region: str
+) -> PersonReview:
+    archive = facts.archive
+    birth = _birth_month(facts)
+    deemed = _deemed(archive, on, region, params)
+    paid_and_deemed = facts.contribution_months + (deemed.months if deemed else 0)
+    assessment = _special_job_assessment(facts, birth, paid_and_deemed, on, params, region)
+    return PersonReview(
+        birth=birth,
+        flexible=flexible_window(facts.category, birth, on=on, params=params),
+        deemed=deemed,
+        paid_and_deemed=paid_and_deemed,
+        special_job=assessment,
+        archive_items=(
+            *_archive_items(facts),
+            *_birth_items(archive.birth if archive else None, facts.id_card_birth),
+            *_deemed_items(facts, archive, deemed),
+        ),
+        special_job_items=tuple(_special_job_items(facts, assessment, on, params, region)),
+    )
+
+
 def build_checklist(
     facts: PrereviewFacts,
     *,
@@ -91,14 +134,9 @@ def build_checklist(
 ) -> Checklist | None:
     """The checklist of a person whose retirement month falls in ``window`` (both ends
     included), or None when it does not."""
-    archive = facts.archive
-    birth = _birth_month(facts)
-    flexible = flexible_window(facts.category, birth, on=on, params=params)
-    statutory = flexible.statutory
-    deemed = _deemed(archive, on, region, params)
-    paid_and_deemed = facts.contribution_months + (deemed.months if deemed else 0)
-    assessment = _special_job_assessment(facts, birth, paid_and_deemed, on, params, region)
-    special = _special_job_month(assessment, statutory)
+    review = review_person(facts, on=on, params=params, region=region)
+    statutory = review.flexible.statutory
+    special = _special_job_month(review.special_job, statutory)
     if special is not None and special < window[0]:
         special = None  # eligible earlier and still working: the statutory month is in view
     route = Route.SPECIAL_JOB if special else Route.STATUTORY
@@ -106,18 +144,35 @@ def build_checklist(
     if not window[0] <= month <= window[1]:
         return None
     items = [
-        *_archive_items(facts),
-        *_birth_items(archive.birth if archive else None, facts.id_card_birth),
-        *_deemed_items(facts, archive, deemed),
-        *_contribution_items(facts, paid_and_deemed, month, on, params),
-        *_special_job_items(facts, assessment, on, params, region),
+        *review.archive_items,
+        *contribution_items(facts, review.paid_and_deemed, month, on, params),
+        *review.special_job_items,
     ]
-    summary = {
-        "出生年月（退休认定）": birth.label,
+    return Checklist(
+        person_id=facts.person_id,
+        retirement_month=str(month),
+        route=route,
+        summary=determination_summary(facts, review, month, route.label, on, params),
+        items=tuple(items),
+    )
+
+
+def determination_summary(
+    facts: PrereviewFacts,
+    review: PersonReview,
+    month: YearMonth,
+    route_label: str,
+    on: date,
+    params: ParameterSet,
+) -> dict[str, str]:
+    """The determination in 中文 label -> value form (checklists, applications)."""
+    archive, flexible, deemed = facts.archive, review.flexible, review.deemed
+    return {
+        "出生年月（退休认定）": review.birth.label,
         "出生日期依据": archive.birth.source.label if archive else BirthDateSource.ID_CARD.label,
         "人员类别": facts.category.label,
-        "法定退休年龄": statutory.statutory_age.age_label,
-        "退休年月": f"{month.label}（{route.label}）",
+        "法定退休年龄": flexible.statutory.statutory_age.age_label,
+        "退休年月": f"{month.label}（{route_label}）",
         # 办法第三条: early (never below the original age) or late (with the employer's
         # agreement), by up to three years, on the person's own application.
         "弹性退休可选": f"{flexible.earliest_month.label}至{flexible.latest_month.label}",
@@ -125,13 +180,6 @@ def build_checklist(
         "视同缴费": YearsMonths.of(deemed.months).label if deemed else "未核定（档案未数字化）",
         "最低缴费年限": minimum_contribution(month.year, on=on, params=params).required.label,
     }
-    return Checklist(
-        person_id=facts.person_id,
-        retirement_month=str(month),
-        route=route,
-        summary=summary,
-        items=tuple(items),
-    )
 
 
 def _birth_month(facts: PrereviewFacts) -> YearMonth:
@@ -314,7 +362,7 @@ def _months_before(spans: Sequence[EmploymentSpan], start: YearMonth) -> int:
     return sum(span.months_until(start) for span in spans)
 
 
-def _contribution_items(
+def contribution_items(
     facts: PrereviewFacts, total: int, month: YearMonth, on: date, params: ParameterSet
 ) -> list[ChecklistItem]:
     if facts.contribution_months == 0:

@@ -5,10 +5,6 @@ import hashlib
 from collections import Counter
 from datetime import date, datetime
 
-from retirelink.archives.fact_kinds import FactKind
-from retirelink.archives.facts import ArchiveEvidence, archive_evidence
-from retirelink.archives.holdings import Material
-from retirelink.archives.material_classes import MaterialType
 from retirelink.archives.model import Person
 from retirelink.clock import CHINA_TZ
 from retirelink.errors import InvalidInputError, NotFoundError
@@ -24,6 +20,7 @@ from retirelink.workflow.model import (
     Owner,
     PrereviewRunSummary,
 )
+from retirelink.workflow.person_facts import person_facts
 from retirelink.workflow.ports import (
     InsuredCandidate,
     InsuredDetail,
@@ -34,8 +31,6 @@ from retirelink.workflow.ports import (
     WorkflowUnitOfWork,
 )
 from retirelink.workflow.prereview import (
-    ArchiveFindings,
-    PrereviewFacts,
     build_checklist,
     earliest_special_job_month,
     statutory_month,
@@ -71,7 +66,7 @@ def run_prereview(
     codes: Counter[str] = Counter()
     for candidate in due:
         detail = details.get(candidate.person_id)
-        facts = _facts(uow, actor, candidate, detail)
+        facts = person_facts(uow, actor, candidate, detail)
         checklist = build_checklist(facts, on=today, window=window, params=params, region=region)
         if checklist is None:
             continue
@@ -129,61 +124,6 @@ def _may_be_due(
         and route(candidate.category, births[-1], on=today, params=params) >= window[0]
         for route in routes
     )
-
-
-def _facts(
-    uow: WorkflowUnitOfWork,
-    actor: Actor,
-    candidate: InsuredCandidate,
-    detail: InsuredDetail | None,
-) -> PrereviewFacts:
-    return PrereviewFacts(
-        person_id=candidate.person_id,
-        id_card_birth=candidate.id_card_birth,
-        category=candidate.category,
-        contribution_months=detail.contribution_months if detail else 0,
-        employments=detail.employments if detail else (),
-        archive=_archive_findings(uow, actor, candidate.person_id),
-    )
-
-
-def _archive_findings(
-    uow: WorkflowUnitOfWork, actor: Actor, person_id: int
-) -> ArchiveFindings | None:
-    archive = uow.archives.get_by_person(person_id)
-    if archive is None or archive.id is None:
-        return None
-    materials = uow.materials.for_archive(archive.id)
-    if not materials:
-        return None
-    evidence = archive_evidence(uow, actor=actor, person_id=person_id)
-    return ArchiveFindings(
-        material_types=frozenset(material.material_type for material in materials),
-        birth=evidence.birth,
-        service=tuple(evidence.service),
-        contradictions=tuple(
-            (c.message, tuple(f"material:{f.material_id}" for f in c.facts))
-            for c in evidence.contradictions
-        ),
-        pending_facts=evidence.pending,
-        special_job_evidence=_special_job_evidence(evidence, materials),
-    )
-
-
-def _special_job_evidence(evidence: ArchiveEvidence, materials: list[Material]) -> tuple[str, ...]:
-    """Original records of special-job work: a 特殊工种审批表 in the archive, or a reviewed
-    special-job period read from a material."""
-    found = [
-        f"material:{material.id}"
-        for material in materials
-        if material.material_type is MaterialType.SPECIAL_JOB_APPROVAL
-    ]
-    found += [
-        f"material:{fact.material_id}"
-        for fact in evidence.facts
-        if fact.kind is FactKind.SPECIAL_JOB_PERIOD and fact.status.trusted
-    ]
-    return tuple(dict.fromkeys(found))
 
 
 def _keep(

@@ -93,7 +93,7 @@ def test_nothing_missing_returns_the_same_parameters_and_the_same_pension():
     assert with_provisional.base_wage == PUBLISHED
 
 
-def test_the_figures_list_exactly_the_missing_years_of_both_series():
+def test_the_figures_list_exactly_the_missing_years_of_each_series():
     _, figures = provisional(2027)
 
     assert figures == (
@@ -101,9 +101,12 @@ def test_the_figures_list_exactly_the_missing_years_of_both_series():
         ProvisionalFigure("pension.base_wage", 2027, 2025, PUBLISHED),
         ProvisionalFigure("pension.average_wage", 2026, 2025, PUBLISHED),
         ProvisionalFigure("pension.average_wage", 2027, 2025, PUBLISHED),
+        ProvisionalFigure("account.interest_rate", 2026, 2025, Decimal("0.0150")),
+        ProvisionalFigure("account.interest_rate", 2027, 2025, Decimal("0.0150")),
     )
     assert figures[1].label == "2027年计发基数尚未公布，暂按2025年公布值7333元预发"
     assert figures[2].label == "2026年社平工资尚未公布，暂按2025年公布值7333元预发"
+    assert figures[5].label == "2027年记账利率尚未公布，暂按2025年公布值1.5%预发"
 
 
 def test_the_extended_series_replace_the_province_values_under_their_own_scope():

@@ -32,9 +32,15 @@ from retirelink.storage.rows.insured import (
 )
 from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
 from retirelink.storage.rows.search import PageSearchDocumentRow
-from retirelink.storage.rows.workflow import NotificationRow, PrereviewChecklistRow
+from retirelink.storage.rows.workflow import (
+    ApplicationTaskRow,
+    NotificationRow,
+    PrereviewChecklistRow,
+    RetirementApplicationRow,
+)
 
 __all__ = [
+    "ApplicationTaskRow",
     "ArchiveFactRow",
     "ArchiveRow",
     "BackgroundJobRow",
@@ -64,6 +70,7 @@ __all__ = [
     "PartnerRecordRow",
     "PersonRow",
     "PrereviewChecklistRow",
+    "RetirementApplicationRow",
     "SessionRow",
     "SyncCursorRow",
     "UserRow",

@@ -20,6 +20,10 @@ class InsuranceRecordRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
     retirement_month: Mapped[date | None] = mapped_column(Date)
+    # 个人账户储存额 at the end of ``account_balance_year`` (after that year's interest): the
+    # balances before 2016 were credited at provincial rates the engine does not hold.
+    account_balance: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    account_balance_year: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_insurance_records_status", "status"),)
 

@@ -1,9 +1,9 @@
-"""Rows of the retirement "one thing" (退休一件事): pre-review checklists and the
-notification outbox."""
+"""Rows of the retirement "one thing" (退休一件事): pre-review checklists, the notification
+outbox, applications and their parallel tasks."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retirelink.storage.base import Base, UtcDateTime
@@ -54,3 +54,59 @@ class NotificationRow(Base):
     last_error: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_notifications_status_id", "status", "id"),)
+
+
+class RetirementApplicationRow(Base):
+    """退休申请: one per person and retirement month (a second submission returns this one)."""
+
+    __tablename__ = "retirement_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 受理编号, e.g. TX130406-20261204-000012
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    retirement_month: Mapped[date] = mapped_column(Date)
+    # workflow.applications.ApplicationRoute / Channel
+    route: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16))
+    bank_name: Mapped[str] = mapped_column(String(60))
+    bank_account: Mapped[str] = mapped_column(String(24))
+    employer_agrees: Mapped[bool] = mapped_column(Boolean)
+    materials_asked: Mapped[int] = mapped_column(Integer)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "retirement_month", name="uq_retirement_applications_month"),
+        Index("ix_retirement_applications_submitted_at", "submitted_at"),
+    )
+
+
+class ApplicationTaskRow(Base):
+    """One parallel task of an application; the rows are also the work queue (claimed with
+    SKIP LOCKED on PostgreSQL), so a crash between tasks resumes from their states."""
+
+    __tablename__ = "application_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("retirement_applications.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # workflow.applications.TaskStatus
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    summary: Mapped[str] = mapped_column(Text)
+    # JSON list of evidence ids and JSON object of figures / the rules' explanation
+    evidence: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", name="uq_application_tasks_kind"),
+        Index("ix_application_tasks_status_next", "status", "next_attempt_at"),
+    )

@@ -1,0 +1,160 @@
+"""The retirement workflow's partner departments, answered by the exchange: each answer of
+公安, 卫健, 民政, 司法, 公积金 and 医保 becomes what the task should be, with the records used
+as evidence.
+
+The mapping is deliberately conservative: what contradicts the application (a death record
+for a person who has just applied, 户籍 disagreeing with the ID number) is a dispute for a
+person, never a silent refusal.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from retirelink.exchange.identity_checks import IdentityCheck, check_identity
+from retirelink.exchange.model import PartnerRecord
+from retirelink.exchange.ports import ExchangeUnitOfWork, PartnerGateway
+from retirelink.exchange.registry import Registry
+from retirelink.exchange.retirement_requests import (
+    PartnerRequestAnswer,
+    request_housing_fund_withdrawal,
+    request_retiree_medical_transfer,
+)
+from retirelink.exchange.status_checks import StatusCheck, check_alive_and_free
+from retirelink.security.model import Actor
+from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
+from retirelink.workflow.applications import TaskStatus
+from retirelink.workflow.ports import TaskOutcome, WorkflowUnitOfWork
+
+PURPOSE = "退休申请并联审批"
+DECEASED = "21"  # 公安户籍状态代码: 死亡注销
+
+
+class ExchangePartnerChecks:
+    """``workflow.ports.PartnerChecks`` over the exchange services (same transaction)."""
+
+    def __init__(self, gateway: PartnerGateway, registry: Callable[[], Registry]) -> None:
+        self._gateway = gateway
+        self._registry = registry
+
+    def identity(
+        self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, name: str
+    ) -> TaskOutcome:
+        check = check_identity(
+            _exchange(uow),
+            actor=actor,
+            gateway=self._gateway,
+            registry=self._registry(),
+            id_number=id_number,
+            name=name,
+            purpose=PURPOSE,
+        )
+        return identity_outcome(check)
+
+    def alive_and_free(
+        self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, on: date
+    ) -> TaskOutcome:
+        check = check_alive_and_free(
+            _exchange(uow), actor=actor, id_number=id_number, on=on, purpose=PURPOSE
+        )
+        return status_outcome(check)
+
+    def housing_fund(
+        self,
+        uow: WorkflowUnitOfWork,
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        name: str,
+        retirement_date: date,
+    ) -> TaskOutcome:
+        answer = request_housing_fund_withdrawal(
+            _exchange(uow),
+            actor=actor,
+            gateway=self._gateway,
+            registry=self._registry(),
+            request_id=request_id,
+            id_number=id_number,
+            name=name,
+            retirement_date=retirement_date,
+            purpose=PURPOSE,
+        )
+        return request_outcome(answer, "公积金")
+
+    def medical_transfer(
+        self,
+        uow: WorkflowUnitOfWork,
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        retirement_date: date,
+    ) -> TaskOutcome:
+        answer = request_retiree_medical_transfer(
+            _exchange(uow),
+            actor=actor,
+            gateway=self._gateway,
+            registry=self._registry(),
+            request_id=request_id,
+            id_number=id_number,
+            retirement_date=retirement_date,
+            purpose=PURPOSE,
+        )
+        return request_outcome(answer, "医保")
+
+
+def _exchange(uow: WorkflowUnitOfWork) -> ExchangeUnitOfWork:
+    if not isinstance(uow, SqlAlchemyUnitOfWork):
+        raise TypeError("the exchange and the workflow share the SQL unit of work")
+    return uow
+
+
+def identity_outcome(check: IdentityCheck) -> TaskOutcome:
+    evidence = (f"partner:公安:户籍:{check.id_number}",)
+    record = check.record
+    if record is None:
+        return TaskOutcome(TaskStatus.DISPUTED, check.summary_zh, evidence)
+    details = {"户籍状态": record.status_label, "户籍姓名": record.name}
+    if record.status == DECEASED:
+        return TaskOutcome(
+            TaskStatus.DISPUTED,
+            f"公安户籍显示已死亡注销（{record.status_date}），与本人申请矛盾，须核实",
+            evidence,
+            details,
+        )
+    if not check.name_matches or check.differences:
+        return TaskOutcome(TaskStatus.DISPUTED, check.summary_zh, evidence, details)
+    return TaskOutcome(TaskStatus.DONE, check.summary_zh, evidence, details)
+
+
+def status_outcome(check: StatusCheck) -> TaskOutcome:
+    """A death record against a living applicant is a dispute for a person to verify; so is
+    custody: 服刑期间 no pension is paid (劳社厅函〔2001〕44号), so a person decides whether
+    the retirement is handled now."""
+    evidence = tuple(_record_id(r) for r in check.death_evidence + check.custody_evidence)
+    consulted = {"核验日期": check.on.isoformat(), "查询数据项": "、".join(check.consulted_items)}
+    if not check.alive or check.disputed:
+        return TaskOutcome(
+            TaskStatus.DISPUTED,
+            f"{check.summary_zh}：与本人提出申请矛盾，须核实后办理",
+            evidence,
+            consulted,
+        )
+    if not check.free:
+        return TaskOutcome(
+            TaskStatus.NEEDS_PERSON,
+            f"{check.summary_zh}：服刑期间不发放基本养老金（劳社厅函〔2001〕44号），请经办人审核",
+            evidence,
+            consulted,
+        )
+    return TaskOutcome(TaskStatus.DONE, check.summary_zh, evidence, consulted)
+
+
+def _record_id(record: PartnerRecord) -> str:
+    return f"partner:{record.department}:{record.item_code}:{record.id or record.event_date}"
+
+
+def request_outcome(answer: PartnerRequestAnswer, department: str) -> TaskOutcome:
+    evidence = (f"partner:{department}:{answer.reference or answer.request_id}",)
+    status = TaskStatus.DONE if answer.accepted else TaskStatus.NEEDS_PERSON
+    return TaskOutcome(status, answer.summary_zh, evidence, dict(answer.details))

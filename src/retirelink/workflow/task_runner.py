@@ -1,0 +1,231 @@
+"""Working the parallel tasks (并联审批): the worker claims due tasks and decides each in its
+own transaction; a department that is down leaves its task waiting with a growing delay
+while the other tasks proceed; a task past its time limit is escalated; a person completes
+or re-runs what the worker handed over.
+
+A crash between tasks loses nothing: each task's state is committed with its decision, and
+a task whose worker died mid-way is claimed again when its lease runs out.
+"""
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from retirelink.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PartnerResponseError,
+    RetireLinkError,
+    UnavailableError,
+)
+from retirelink.ledger.model import LedgerAction
+from retirelink.rules.parameters import ParameterSet
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
+from retirelink.security.permissions import require
+from retirelink.workflow.applications import Task, TaskStatus
+from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
+from retirelink.workflow.task_handlers import HANDLERS, TaskContext
+
+UnitOfWorkFactory = Callable[[], AbstractContextManager[WorkflowUnitOfWork]]
+
+LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(seconds=15)
+LONGEST_WAIT = timedelta(hours=1)
+# A department that keeps failing is retried (at most hourly) until the task's time limit
+# escalates it; a person may also re-run it at any time.
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    params: ParameterSet
+    region: str
+    partners: PartnerChecks
+
+
+@dataclass
+class TaskRunSummary:
+    decided: int = 0
+    waiting: int = 0  # a department was down or answered garbage: retried later
+    escalated: int = 0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """15 s, 30 s, 1 min … at most an hour."""
+    delay: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 12)
+    return min(delay, LONGEST_WAIT)
+
+
+def run_due_tasks(
+    uow_factory: UnitOfWorkFactory, settings: TaskSettings, *, limit: int = 50
+) -> TaskRunSummary:
+    """One round: escalate overdue tasks, claim due ones, decide each."""
+    summary = TaskRunSummary()
+    with uow_factory() as uow:
+        summary.escalated = escalate_overdue(uow)
+        claimed = uow.tasks.claim_due(now=uow.clock.now(), lease=LEASE, limit=limit)
+        uow.commit()
+    for task in claimed:
+        with uow_factory() as uow:
+            if decide_task(uow, task, settings):
+                summary.decided += 1
+            else:
+                summary.waiting += 1
+    return summary
+
+
+def decide_task(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> bool:
+    """Decide one claimed task; False when it must wait for a department."""
+    context = _context(uow, task, settings)
+    try:
+        outcome = HANDLERS[task.kind](context)
+    except (UnavailableError, PartnerResponseError) as error:
+        uow.rollback()
+        _wait(uow, task, error)
+        return False
+    except RetireLinkError as error:
+        # The rules refuse the facts (an impossible record), a record vanished: a person
+        # must look; the task is not retried blindly.
+        uow.rollback()
+        outcome = TaskOutcome(TaskStatus.NEEDS_PERSON, f"无法自动办理：{error.message}")
+    _finish(uow, task, outcome, actor=SYSTEM_ACTOR)
+    return True
+
+
+def _context(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> TaskContext:
+    application = uow.applications.get(task.application_id)
+    if application is None:
+        raise NotFoundError("退休申请不存在")
+    person = uow.persons.get(application.person_id)
+    record = uow.insured.get(application.person_id)
+    if person is None or record is None:
+        raise NotFoundError("参保人或参保记录不存在")
+    return TaskContext(
+        uow=uow,
+        actor=SYSTEM_ACTOR,
+        application=application,
+        person=person,
+        record=record,
+        params=settings.params,
+        region=settings.region,
+        partners=settings.partners,
+        today=uow.clock.today(),
+    )
+
+
+def _wait(
+    uow: WorkflowUnitOfWork, task: Task, error: UnavailableError | PartnerResponseError
+) -> None:
+    now = uow.clock.now()
+    uow.tasks.save(
+        replace(
+            task,
+            status=TaskStatus.WAITING,
+            next_attempt_at=now + retry_delay(task.attempts),
+            summary=f"{task.kind.department}暂时无法办理，稍后自动重试（第{task.attempts}次）："
+            f"{error.message}",
+        )
+    )
+    uow.commit()
+
+
+def _finish(uow: WorkflowUnitOfWork, task: Task, outcome: TaskOutcome, *, actor: Actor) -> None:
+    now = uow.clock.now()
+    settled = outcome.status.settled
+    decided = replace(
+        task,
+        status=outcome.status,
+        summary=outcome.summary,
+        evidence=outcome.evidence,
+        result=outcome.result,
+        next_attempt_at=None,
+        finished_at=now if settled else None,
+        finished_by=actor.username if settled else None,
+    )
+    uow.tasks.save(decided)
+    _ledger_task(uow, actor, decided, LedgerAction.TASK_DECIDED)
+    uow.commit()
+
+
+def _ledger_task(uow: WorkflowUnitOfWork, actor: Actor, task: Task, action: LedgerAction) -> None:
+    application = uow.applications.get(task.application_id)
+    person = uow.persons.get(application.person_id) if application else None
+    uow.ledger.record(
+        actor=actor,
+        action=action,
+        subject=uow.ledger.subject("person", person.id_number if person else "?"),
+        purpose=f"{application.reference if application else ''} {task.kind.label}："
+        f"{task.status.label}；{task.summary}"[:200],
+        after={"task": task.id, "status": task.status.value, "evidence": list(task.evidence)},
+    )
+
+
+def escalate_overdue(uow: WorkflowUnitOfWork, *, limit: int = 100) -> int:
+    """Mark tasks past their time limit (督办): shown first in the queues, ledgered."""
+    now = uow.clock.now()
+    overdue = uow.tasks.overdue(now=now, limit=limit)
+    for task in overdue:
+        escalated = replace(task, escalated_at=now)
+        uow.tasks.save(escalated)
+        _ledger_task(uow, SYSTEM_ACTOR, escalated, LedgerAction.TASK_ESCALATED)
+    return len(overdue)
+
+
+# --- a person's hand ------------------------------------------------------------------------------
+
+_HANDED_OVER = (TaskStatus.NEEDS_PERSON, TaskStatus.DISPUTED)
+
+
+def complete_task(
+    uow: WorkflowUnitOfWork,
+    *,
+    actor: Actor,
+    task_id: int,
+    status: TaskStatus,
+    note: str,
+) -> Task:
+    """A person decides a task the worker handed over (done or refused, with the reason)."""
+    require(actor, Permission.RETIREMENT_TASKS)
+    if status not in (TaskStatus.DONE, TaskStatus.REFUSED):
+        raise InvalidInputError("人工办理只能办结或认定不符合条件", field="status")
+    note = note.strip()
+    if not note:
+        raise InvalidInputError("请填写办理意见", field="note")
+    task = _handed_over(uow, task_id)
+    evidence = (*task.evidence, f"user:{actor.username}")
+    _finish(
+        uow,
+        task,
+        TaskOutcome(status, f"人工办理：{note}", evidence, dict(task.result)),
+        actor=actor,
+    )
+    found = uow.tasks.get(task_id)
+    assert found is not None
+    return found
+
+
+def retry_task(uow: WorkflowUnitOfWork, *, actor: Actor, task_id: int) -> Task:
+    """Run a handed-over task again (e.g. the missing material has been scanned in)."""
+    require(actor, Permission.RETIREMENT_TASKS)
+    task = _handed_over(uow, task_id, allow_waiting=True)
+    waiting = replace(
+        task,
+        status=TaskStatus.WAITING,
+        next_attempt_at=uow.clock.now(),
+        summary="已重新提交办理",
+    )
+    uow.tasks.save(waiting)
+    _ledger_task(uow, actor, waiting, LedgerAction.TASK_RETRIED)
+    uow.commit()
+    return waiting
+
+
+def _handed_over(uow: WorkflowUnitOfWork, task_id: int, *, allow_waiting: bool = False) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFoundError("任务不存在")
+    allowed = _HANDED_OVER + ((TaskStatus.WAITING,) if allow_waiting else ())
+    if task.status not in allowed:
+        raise ConflictError(f"该任务当前为“{task.status.label}”，不能人工办理")
+    return task

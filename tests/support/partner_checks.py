@@ -1,0 +1,57 @@
+"""A fake of the workflow's partner departments (workflow.ports.PartnerChecks): answers as
+told, or is down, and records each call — for tests of the task runner without HTTP."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from retirelink.errors import UnavailableError
+from retirelink.security.model import Actor
+from retirelink.workflow.applications import TaskStatus
+from retirelink.workflow.ports import TaskOutcome, WorkflowUnitOfWork
+
+
+@dataclass
+class FakePartnerChecks:
+    # kind ('identity', 'alive_and_free', 'housing_fund', 'medical_transfer') -> answer
+    answers: dict[str, TaskOutcome] = field(default_factory=dict)
+    down: set[str] = field(default_factory=set)
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (kind, id_number / request)
+
+    def _answer(self, kind: str, key: str) -> TaskOutcome:
+        self.calls.append((kind, key))
+        if kind in self.down:
+            raise UnavailableError(f"{kind}部门服务暂不可用")
+        return self.answers.get(kind, TaskOutcome(TaskStatus.DONE, f"{kind}核验通过"))
+
+    def identity(
+        self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, name: str
+    ) -> TaskOutcome:
+        return self._answer("identity", id_number)
+
+    def alive_and_free(
+        self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, on: date
+    ) -> TaskOutcome:
+        return self._answer("alive_and_free", id_number)
+
+    def housing_fund(
+        self,
+        uow: WorkflowUnitOfWork,
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        name: str,
+        retirement_date: date,
+    ) -> TaskOutcome:
+        return self._answer("housing_fund", request_id)
+
+    def medical_transfer(
+        self,
+        uow: WorkflowUnitOfWork,
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        retirement_date: date,
+    ) -> TaskOutcome:
+        return self._answer("medical_transfer", request_id)
