@@ -24,6 +24,7 @@ from retirelink.web.api import rules as api_rules
 from retirelink.web.errors import DATABASE_DOWN, install_error_handlers
 from retirelink.web.pages import (
     admin,
+    applications,
     archive_batches,
     archive_business,
     archive_facts,
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         archive_search.router,
         archives.router,
         prereview.router,
+        applications.router,
         admin.router,
     ):
         app.include_router(router)

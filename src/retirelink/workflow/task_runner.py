@@ -229,3 +229,13 @@ def _handed_over(uow: WorkflowUnitOfWork, task_id: int, *, allow_waiting: bool =
     if task.status not in allowed:
         raise ConflictError(f"该任务当前为“{task.status.label}”，不能人工办理")
     return task
+
+
+def task_queue(
+    uow: WorkflowUnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50
+) -> tuple[list[Task], int]:
+    """The clerks' queue: tasks handed to a person, and partner tasks still retrying, the
+    earliest time limit first (overdue ones lead)."""
+    require(actor, Permission.RETIREMENT_TASKS)
+    statuses = (*_HANDED_OVER, TaskStatus.WAITING)
+    return uow.tasks.queue(statuses=statuses, offset=offset, limit=limit)

@@ -1,0 +1,132 @@
+"""The 退休申请 pages over HTTP: a clerk takes an application at the window, follows its
+parallel tasks, works a disputed one from the queue; bad input is a 中文 error that writes
+nothing; masking and permissions hold."""
+
+import pytest
+from sqlalchemy import func, select
+
+from retirelink.ledger.model import LedgerAction
+from retirelink.storage.rows import RetirementApplicationRow
+from retirelink.workflow.applications import TaskStatus
+from retirelink.workflow.ports import TaskOutcome
+from retirelink.workflow.task_runner import TaskSettings, run_due_tasks
+from tests.e2e.helpers import ledger_actions, logged_in, page_csrf
+from tests.support.insured import digitised_archive, insured_person, register_test_employer
+from tests.support.partner_checks import FakePartnerChecks
+
+pytestmark = pytest.mark.e2e
+
+BANK_ACCOUNT = "6222021304000012349"
+
+
+@pytest.fixture
+def person(seeded):
+    register_test_employer(seeded)
+    person = insured_person(seeded, birth="19660815", name="王建国", months=170)
+    digitised_archive(seeded, person, born="1966年8月15日")
+    return person
+
+
+def _form(client, person, **changes):
+    data = {
+        "csrf_token": page_csrf(client, "/applications"),
+        "id_number": person.id_number,
+        "route": "statutory",
+        "channel": "window",
+        "retirement_month": "",
+        "bank_name": "中国工商银行邯郸峰峰支行",
+        "bank_account": BANK_ACCOUNT,
+    }
+    data.update(changes)
+    return client.post("/applications", data=data, follow_redirects=False)
+
+
+def _applications(services):
+    with services.uow() as uow:
+        return uow.session.scalar(select(func.count(RetirementApplicationRow.id)))
+
+
+def _work(services, partners):
+    run_due_tasks(
+        services.uow,
+        TaskSettings(params=services.parameters, region="130406", partners=partners),
+    )
+
+
+def test_a_clerk_takes_an_application_and_sees_its_tasks(client, seeded, person):
+    logged_in(client, "clerk")
+
+    response = _form(client, person)
+
+    assert response.status_code == 303
+    detail = client.get(response.headers["location"])
+    assert "TX130406-20261123-000001" in detail.text
+    assert "2027年1月（法定退休）" in detail.text
+    assert detail.text.count('data-status="waiting"') == 7
+    assert "王*" in detail.text and "王建国" not in detail.text  # clerks see masked names
+    assert "6222****2349" in detail.text and BANK_ACCOUNT not in detail.text
+    assert "跑动 1 次" in detail.text  # at the window
+    # The same application again: the first one, not a second.
+    again = _form(client, person)
+    assert again.headers["location"] == response.headers["location"]
+    assert _applications(seeded) == 1
+    assert ledger_actions(seeded, LedgerAction.APPLICATION_SUBMITTED.value)
+
+
+def test_a_wrong_card_number_is_a_chinese_error_and_nothing_is_written(client, seeded, person):
+    logged_in(client, "clerk")
+
+    response = _form(client, person, bank_account="6222021304000012348")
+
+    assert response.status_code == 422
+    assert "银行卡号校验位错误" in response.text
+    assert person.id_number in response.text  # the form keeps what was typed
+    assert _applications(seeded) == 0
+
+
+def test_worked_tasks_make_it_ready_with_the_pension_shown(client, seeded, person):
+    logged_in(client, "clerk")
+    location = _form(client, person).headers["location"]
+
+    _work(seeded, FakePartnerChecks())
+
+    detail = client.get(location)
+    assert "待核定" in detail.text and 'data-status="waiting"' not in detail.text
+    assert "基本养老金（月）" in detail.text and "暂按2025年公布值" in detail.text
+    assert "material:" in detail.text
+
+
+def test_a_disputed_task_is_worked_from_the_queue(client, seeded, person):
+    logged_in(client, "clerk")
+    location = _form(client, person).headers["location"]
+    partners = FakePartnerChecks()
+    partners.answers["identity"] = TaskOutcome(
+        TaskStatus.DISPUTED, "户籍姓名“王建囯”与本系统登记姓名不一致"
+    )
+    _work(seeded, partners)
+
+    queue = client.get("/applications/tasks")
+    assert "户籍身份核验" in queue.text and "数据存在异议" in queue.text
+    detail = client.get(location)
+    assert "待人工处理" in detail.text
+    task_id = detail.text.split('data-task="identity"')[1].split("/tasks/")[1].split('"')[0]
+    action = f"{location}/tasks/{task_id}"
+
+    no_note = client.post(
+        action, data={"csrf_token": page_csrf(client, location), "action": "done", "note": ""}
+    )
+    assert no_note.status_code == 422 and "请填写办理意见" in no_note.text
+
+    done = client.post(
+        action,
+        data={"csrf_token": page_csrf(client, location), "action": "done", "note": "户籍已更正"},
+        follow_redirects=True,
+    )
+    assert "人工办理：户籍已更正" in done.text and "待核定" in done.text
+    assert "没有待办任务" in client.get("/applications/tasks").text
+
+
+def test_an_archivist_may_not_see_applications(client, person):
+    logged_in(client, "archivist")
+
+    assert client.get("/applications").status_code == 403
