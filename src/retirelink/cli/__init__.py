@@ -2,6 +2,7 @@
 
 import typer
 
+from retirelink.cli.applications import app as applications_app
 from retirelink.cli.archives import app as archives_app
 from retirelink.cli.db import app as db_app
 from retirelink.cli.demo import app as demo_app
@@ -31,6 +32,7 @@ app.add_typer(exchange_app, name="exchange")
 app.add_typer(partners_app, name="partners")
 app.add_typer(archives_app, name="archives")
 app.add_typer(prereview_app, name="prereview")
+app.add_typer(applications_app, name="apply")
 
 
 def main() -> None:
