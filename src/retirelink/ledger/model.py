@@ -66,6 +66,9 @@ class LedgerAction(StrEnum):
     TASK_DECIDED = "workflow.task_decided"
     TASK_RETRIED = "workflow.task_retried"
     TASK_ESCALATED = "workflow.task_escalated"
+    APPLICATION_DETERMINED = "workflow.application_determined"
+    APPLICATION_REVIEWED = "workflow.application_reviewed"
+    APPROVAL_FORM_ISSUED = "workflow.approval_form_issued"
 
     @property
     def label(self) -> str:
@@ -98,6 +101,9 @@ _ACTION_LABELS = {
     LedgerAction.TASK_DECIDED: "办结并联任务",
     LedgerAction.TASK_RETRIED: "重新办理并联任务",
     LedgerAction.TASK_ESCALATED: "并联任务超时督办",
+    LedgerAction.APPLICATION_DETERMINED: "退休待遇核定",
+    LedgerAction.APPLICATION_REVIEWED: "退休审批复核",
+    LedgerAction.APPROVAL_FORM_ISSUED: "出具职工退休审批表",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -66,6 +66,8 @@ class Permission(StrEnum):
     PREREVIEW = "workflow.prereview"
     RETIREMENT_APPLY = "workflow.apply"
     RETIREMENT_TASKS = "workflow.tasks"
+    RETIREMENT_DETERMINE = "workflow.determine"
+    RETIREMENT_APPROVE = "workflow.approve"
 
     @property
     def label(self) -> str:
@@ -98,6 +100,8 @@ _PERMISSION_LABELS = {
     Permission.PREREVIEW: "退休预审（运行与查看）",
     Permission.RETIREMENT_APPLY: "受理退休申请",
     Permission.RETIREMENT_TASKS: "办理与查看退休并联任务",
+    Permission.RETIREMENT_DETERMINE: "退休待遇核定（经办）",
+    Permission.RETIREMENT_APPROVE: "退休审批复核",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

@@ -28,6 +28,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # 受理 and the agency's own parallel tasks (档案审核、缴费核验、待遇测算).
             P.RETIREMENT_APPLY,
             P.RETIREMENT_TASKS,
+            # 核定: the clerk determines; a reviewer approves (复核), never the same person.
+            P.RETIREMENT_DETERMINE,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -43,6 +45,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_LENDING_REQUEST,
             P.PREREVIEW,
             P.RETIREMENT_TASKS,
+            P.RETIREMENT_APPROVE,
         }
     ),
     Role.ARCHIVIST: frozenset(

@@ -13,11 +13,17 @@ from sqlalchemy.orm import Session
 
 from retirelink.errors import ConflictError
 from retirelink.rules import YearMonth
-from retirelink.storage.rows import ApplicationTaskRow, RetirementApplicationRow
+from retirelink.storage.rows import (
+    ApplicationDecisionRow,
+    ApplicationTaskRow,
+    RetirementApplicationRow,
+)
 from retirelink.workflow.applications import (
     Application,
     ApplicationRoute,
     Channel,
+    Decision,
+    DecisionStatus,
     Task,
     TaskKind,
     TaskStatus,
@@ -189,6 +195,56 @@ class SqlAlchemyTaskRepository:
             .limit(limit)
         )
         return [_task(row) for row in rows], total
+
+
+class SqlAlchemyDecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, application_id: int) -> Decision | None:
+        row = self._session.get(ApplicationDecisionRow, application_id)
+        return _decision(row) if row else None
+
+    def for_applications(self, application_ids: Sequence[int]) -> dict[int, Decision]:
+        if not application_ids:
+            return {}
+        rows = self._session.scalars(
+            select(ApplicationDecisionRow).where(
+                ApplicationDecisionRow.application_id.in_(list(application_ids))
+            )
+        )
+        return {row.application_id: _decision(row) for row in rows}
+
+    def save(self, decision: Decision) -> None:
+        row = self._session.get(ApplicationDecisionRow, decision.application_id)
+        if row is None:
+            row = ApplicationDecisionRow(application_id=decision.application_id)
+            self._session.add(row)
+        row.status = decision.status.value
+        row.grant = decision.grant
+        row.determined_by = decision.determined_by
+        row.determined_at = decision.determined_at
+        row.determination_note = decision.determination_note
+        row.basis = json.dumps(dict(decision.basis), ensure_ascii=False, default=str)
+        row.reviewed_by = decision.reviewed_by
+        row.reviewed_at = decision.reviewed_at
+        row.review_note = decision.review_note
+        self._session.flush()
+
+
+def _decision(row: ApplicationDecisionRow) -> Decision:
+    return Decision(
+        application_id=row.application_id,
+        status=DecisionStatus(row.status),
+        grant=row.grant,
+        determined_by=row.determined_by,
+        determined_at=row.determined_at,
+        determination_note=row.determination_note,
+        basis=json.loads(row.basis),
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
+        review_note=row.review_note,
+    )
 
 
 def _application(row: RetirementApplicationRow) -> Application:

@@ -4,7 +4,7 @@ years; the candidate query of pre-review."""
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from retirelink.archives.insured import (
@@ -81,6 +81,14 @@ class SqlAlchemyInsuredRepository:
             ),
             account_balance=row.account_balance,
             account_balance_year=row.account_balance_year,
+        )
+
+    def mark_retired(self, person_id: int, month: YearMonth) -> None:
+        """The approved retirement: status retired from ``month`` (the pension roll's entry)."""
+        self._session.execute(
+            update(InsuranceRecordRow)
+            .where(InsuranceRecordRow.person_id == person_id)
+            .values(status=InsuranceStatus.RETIRED.value, retirement_month=month.first_day())
         )
 
     def insured_born_between(self, first: date, last: date) -> list[InsuredCandidate]:

@@ -14,6 +14,7 @@ from retirelink.ledger.services import Ledger
 from retirelink.security.crypto import HashAlgorithm, Pseudonymizer
 from retirelink.storage.application_repositories import (
     SqlAlchemyApplicationRepository,
+    SqlAlchemyDecisionRepository,
     SqlAlchemyTaskRepository,
 )
 from retirelink.storage.archive_work_repositories import (
@@ -103,6 +104,7 @@ class SqlAlchemyUnitOfWork:
         self.notifications = SqlAlchemyNotificationRepository(self.session)
         self.applications = SqlAlchemyApplicationRepository(self.session)
         self.tasks = SqlAlchemyTaskRepository(self.session)
+        self.decisions = SqlAlchemyDecisionRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -30,7 +30,9 @@ from retirelink.workflow.applications import (
     ApplicationRoute,
     ApplicationState,
     Channel,
+    Decision,
     Task,
+    TaskStatus,
     application_state,
     check_bank_account,
     still_needed,
@@ -72,10 +74,11 @@ class ApplicationView:
     application: Application
     person: Person
     tasks: tuple[Task, ...]
+    decision: Decision | None = None
 
     @property
     def state(self) -> ApplicationState:
-        return application_state(self.tasks)
+        return application_state(self.tasks, self.decision)
 
     @property
     def still_needed(self) -> list[str]:
@@ -94,7 +97,7 @@ class ApplicationView:
     @property
     def ready_at(self) -> datetime | None:
         """When the last task was done (the application became ready for determination)."""
-        if self.state is not ApplicationState.READY:
+        if any(task.status is not TaskStatus.DONE for task in self.tasks):
             return None
         return max(task.finished_at for task in self.tasks if task.finished_at is not None)
 
@@ -266,8 +269,9 @@ def _refuse_second_open(uow: WorkflowUnitOfWork, person_id: int) -> None:
     (the person withdraws it first)."""
     for other in uow.applications.for_person(person_id):
         assert other.id is not None
-        state = application_state(uow.tasks.for_application(other.id))
-        if state is not ApplicationState.NOT_ELIGIBLE:
+        tasks = uow.tasks.for_application(other.id)
+        state = application_state(tasks, uow.decisions.get(other.id))
+        if state is not ApplicationState.REJECTED:
             raise ConflictError(
                 f"该人员已有退休申请{other.reference}（{other.retirement_month.label}，"
                 f"{state.label}），不能同时申请另一个月份"
@@ -295,7 +299,12 @@ def application_view(
         purpose=f"{purpose}：{application.reference}",
     )
     uow.commit()
-    return ApplicationView(application, person, tuple(uow.tasks.for_application(application.id)))
+    return ApplicationView(
+        application,
+        person,
+        tuple(uow.tasks.for_application(application.id)),
+        uow.decisions.get(application.id),
+    )
 
 
 def list_applications(
@@ -303,9 +312,15 @@ def list_applications(
 ) -> tuple[list[tuple[Application, ApplicationState]], int]:
     require(actor, Permission.RETIREMENT_TASKS)
     applications, total = uow.applications.listing(offset=offset, limit=limit)
-    tasks = uow.tasks.for_applications([a.id for a in applications if a.id is not None])
+    ids = [a.id for a in applications if a.id is not None]
+    tasks, decisions = uow.tasks.for_applications(ids), uow.decisions.for_applications(ids)
     return [
-        (application, application_state(tasks.get(application.id or 0, [])))
+        (
+            application,
+            application_state(
+                tasks.get(application.id or 0, []), decisions.get(application.id or 0)
+            ),
+        )
         for application in applications
     ], total
 

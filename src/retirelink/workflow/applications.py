@@ -135,12 +135,15 @@ class TaskStatus(StrEnum):
 
 
 class ApplicationState(StrEnum):
-    """Derived from the tasks (and, once decided, from the decision)."""
+    """Derived from the tasks, and once determined from the decision."""
 
     IN_PROGRESS = "in_progress"
     NEEDS_ATTENTION = "needs_attention"
     READY = "ready"
     NOT_ELIGIBLE = "not_eligible"
+    DETERMINED = "determined"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
     @property
     def label(self) -> str:
@@ -149,7 +152,44 @@ class ApplicationState(StrEnum):
             "needs_attention": "待人工处理",
             "ready": "待核定",
             "not_eligible": "不符合条件（待核定）",
+            "determined": "已核定，待复核",
+            "approved": "已批准退休",
+            "rejected": "不予批准",
         }[self.value]
+
+    @property
+    def closed(self) -> bool:
+        return self in (ApplicationState.APPROVED, ApplicationState.REJECTED)
+
+
+class DecisionStatus(StrEnum):
+    """核定 by a clerk, then 复核 by a different reviewer: approved, or returned to the clerk."""
+
+    DETERMINED = "determined"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return {"determined": "已核定", "approved": "已复核", "returned": "复核退回"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The determination (核定) and its review (复核). ``grant`` is the determination's
+    conclusion: retire (True) or not (False). ``basis`` keeps what it rested on: the rules'
+    explanation, each task's summary and evidence, at the moment of determination."""
+
+    application_id: int
+    status: DecisionStatus
+    grant: bool
+    determined_by: str
+    determined_at: datetime
+    determination_note: str
+    basis: Mapping[str, Any]
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +259,14 @@ def tasks_for(application_id: int, submitted_at: datetime) -> list[Task]:
     ]
 
 
-def application_state(tasks: Sequence[Task]) -> ApplicationState:
-    """A refused task makes the application not eligible; a disputed one or one waiting for
-    a person needs attention; all done is ready for determination (核定)."""
+def application_state(tasks: Sequence[Task], decision: Decision | None = None) -> ApplicationState:
+    """Once determined, the decision says; before (or when the reviewer returned it): a
+    refused task makes the application not eligible; a disputed one or one waiting for a
+    person needs attention; all done is ready for determination (核定)."""
+    if decision is not None and decision.status is not DecisionStatus.RETURNED:
+        if decision.status is DecisionStatus.DETERMINED:
+            return ApplicationState.DETERMINED
+        return ApplicationState.APPROVED if decision.grant else ApplicationState.REJECTED
     statuses = {task.status for task in tasks}
     if TaskStatus.REFUSED in statuses:
         return ApplicationState.NOT_ELIGIBLE

@@ -9,7 +9,7 @@ from retirelink.archives.insured import EmploymentSpan, InsuranceRecord
 from retirelink.archives.ports import HoldingsUnitOfWork
 from retirelink.rules import RetirementCategory, YearMonth
 from retirelink.security.model import Actor
-from retirelink.workflow.applications import Application, Task, TaskStatus
+from retirelink.workflow.applications import Application, Decision, Task, TaskStatus
 from retirelink.workflow.model import Checklist, ChecklistStatus
 
 
@@ -64,6 +64,8 @@ class InsuredRepository(Protocol):
     def insured_born_between(self, first: date, last: date) -> list[InsuredCandidate]: ...
 
     def get(self, person_id: int) -> InsuranceRecord | None: ...
+
+    def mark_retired(self, person_id: int, month: YearMonth) -> None: ...
 
     def details(self, person_ids: Sequence[int]) -> dict[int, InsuredDetail]: ...
 
@@ -138,6 +140,14 @@ class TaskRepository(Protocol):
         ...
 
 
+class DecisionRepository(Protocol):
+    def get(self, application_id: int) -> Decision | None: ...
+
+    def for_applications(self, application_ids: Sequence[int]) -> dict[int, Decision]: ...
+
+    def save(self, decision: Decision) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
     """What deciding a task found: ``status`` is what the task becomes (done, refused,
@@ -208,3 +218,5 @@ class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     def applications(self) -> ApplicationRepository: ...
     @property
     def tasks(self) -> TaskRepository: ...
+    @property
+    def decisions(self) -> DecisionRepository: ...

@@ -24,7 +24,7 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
-from retirelink.workflow.applications import Task, TaskStatus
+from retirelink.workflow.applications import DecisionStatus, Task, TaskStatus
 from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
 from retirelink.workflow.task_handlers import HANDLERS, TaskContext
 
@@ -225,6 +225,9 @@ def _handed_over(uow: WorkflowUnitOfWork, task_id: int, *, allow_waiting: bool =
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFoundError("任务不存在")
+    decision = uow.decisions.get(task.application_id)
+    if decision is not None and decision.status is not DecisionStatus.RETURNED:
+        raise ConflictError("该申请已核定，任务不能再变更")
     allowed = _HANDED_OVER + ((TaskStatus.WAITING,) if allow_waiting else ())
     if task.status not in allowed:
         raise ConflictError(f"该任务当前为“{task.status.label}”，不能人工办理")

@@ -33,6 +33,7 @@ from retirelink.storage.rows.insured import (
 from retirelink.storage.rows.ledger import LedgerEntryRow, LedgerHeadRow
 from retirelink.storage.rows.search import PageSearchDocumentRow
 from retirelink.storage.rows.workflow import (
+    ApplicationDecisionRow,
     ApplicationTaskRow,
     NotificationRow,
     PrereviewChecklistRow,
@@ -40,6 +41,7 @@ from retirelink.storage.rows.workflow import (
 )
 
 __all__ = [
+    "ApplicationDecisionRow",
     "ApplicationTaskRow",
     "ArchiveFactRow",
     "ArchiveRow",

@@ -110,3 +110,25 @@ class ApplicationTaskRow(Base):
         UniqueConstraint("application_id", "kind", name="uq_application_tasks_kind"),
         Index("ix_application_tasks_status_next", "status", "next_attempt_at"),
     )
+
+
+class ApplicationDecisionRow(Base):
+    """核定 and 复核 of one application (maker-checker: two different people)."""
+
+    __tablename__ = "application_decisions"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("retirement_applications.id"), primary_key=True
+    )
+    # 'determined', 'approved', 'returned'
+    status: Mapped[str] = mapped_column(String(16))
+    # The determination's conclusion: retire (true) or not
+    grant: Mapped[bool] = mapped_column(Boolean)
+    determined_by: Mapped[str] = mapped_column(String(64))
+    determined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    determination_note: Mapped[str] = mapped_column(Text)
+    # JSON: the rules' explanation and every task's summary and evidence at determination
+    basis: Mapped[str] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    review_note: Mapped[str] = mapped_column(Text)

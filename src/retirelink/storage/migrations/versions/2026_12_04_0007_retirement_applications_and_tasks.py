@@ -1,5 +1,5 @@
-"""retirement applications and their parallel tasks; the personal-account balance on the
-insured record
+"""retirement applications, their parallel tasks and decisions (核定/复核); the
+personal-account balance on the insured record
 
 Revision ID: 0007
 Revises: 0006
@@ -72,9 +72,28 @@ def upgrade() -> None:
     op.create_index(
         "ix_application_tasks_status_next", "application_tasks", ["status", "next_attempt_at"]
     )
+    op.create_table(
+        "application_decisions",
+        sa.Column(
+            "application_id",
+            sa.Integer(),
+            sa.ForeignKey("retirement_applications.id"),
+            primary_key=True,
+        ),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("grant", sa.Boolean(), nullable=False),
+        sa.Column("determined_by", sa.String(64), nullable=False),
+        sa.Column("determined_at", UtcDateTime(), nullable=False),
+        sa.Column("determination_note", sa.Text(), nullable=False),
+        sa.Column("basis", sa.Text(), nullable=False),
+        sa.Column("reviewed_by", sa.String(64), nullable=True),
+        sa.Column("reviewed_at", UtcDateTime(), nullable=True),
+        sa.Column("review_note", sa.Text(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("application_decisions")
     op.drop_index("ix_application_tasks_status_next", table_name="application_tasks")
     op.drop_table("application_tasks")
     op.drop_index("ix_retirement_applications_submitted_at", table_name="retirement_applications")

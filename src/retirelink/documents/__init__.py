@@ -1,0 +1,1 @@
+"""Printed documents (PDF): rendered from HTML and CSS with WeasyPrint and the Noto CJK fonts."""
