@@ -130,3 +130,93 @@ def test_an_archivist_may_not_see_applications(client, person):
     logged_in(client, "archivist")
 
     assert client.get("/applications").status_code == 403
+
+
+def _ready(client, seeded, person):
+    logged_in(client, "clerk")
+    location = _form(client, person).headers["location"]
+    _work(seeded, FakePartnerChecks())
+    return location
+
+
+def _post(client, url, page, **data):
+    data["csrf_token"] = page_csrf(client, page)
+    return client.post(url, data=data, follow_redirects=False)
+
+
+def test_determined_by_the_clerk_approved_by_the_reviewer_then_printed(client, seeded, person):
+    location = _ready(client, seeded, person)
+    assert "核定：同意退休" in client.get(location).text
+
+    determined = _post(client, f"{location}/determine", location, conclusion="grant", note="")
+    assert determined.status_code == 303
+    # The clerk cannot review their own determination: no review form for them.
+    page = client.get(location).text
+    assert "已核定，待复核" in page and "复核通过" not in page
+
+    client.post("/logout", data={"csrf_token": page_csrf(client, location)})
+    logged_in(client, "reviewer")
+    assert "复核通过" in client.get(location).text
+    approved = _post(client, f"{location}/review", location, conclusion="approve", note="")
+    assert approved.status_code == 303
+
+    page = client.get(location).text
+    assert "已批准退休" in page and "打印职工退休审批表" in page
+    pdf = client.get(f"{location}/form.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''" in pdf.headers["content-disposition"]
+    assert ledger_actions(seeded, LedgerAction.APPROVAL_FORM_ISSUED.value)
+
+
+def test_refusing_without_a_reason_is_a_chinese_error(client, seeded, person):
+    location = _ready(client, seeded, person)
+
+    refused = _post(client, f"{location}/determine", location, conclusion="refuse", note="")
+
+    assert refused.status_code == 422 and "不予批准须写明理由" in refused.text
+    assert "待核定" in refused.text
+
+
+def test_the_form_cannot_be_printed_before_the_decision(client, seeded, person):
+    location = _ready(client, seeded, person)
+
+    assert client.get(f"{location}/form.pdf").status_code == 409
+
+
+def _progress(client, reference, id_number, path="/progress"):
+    page = client.get("/progress")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        path, data={"csrf_token": token, "reference": reference, "id_number": id_number}
+    )
+
+
+def test_the_applicant_follows_progress_and_downloads_the_form_without_an_account(
+    client, seeded, person
+):
+    location = _ready(client, seeded, person)
+    reference = "TX130406-20261123-000001"
+    _post(client, f"{location}/determine", location, conclusion="grant", note="")
+    client.post("/logout", data={"csrf_token": page_csrf(client, location)})
+    logged_in(client, "reviewer")
+    _post(client, f"{location}/review", location, conclusion="approve", note="")
+    client.post("/logout", data={"csrf_token": page_csrf(client, location)})
+
+    wrong = _progress(client, reference, "130406196608151322")
+    assert wrong.status_code == 404 and "不匹配" in wrong.text
+
+    shown = _progress(client, reference, person.id_number)
+    assert shown.status_code == 200
+    assert "已批准退休" in shown.text and "王*" in shown.text
+    assert shown.text.count("已完成") == 7
+    pdf = _progress(client, reference, person.id_number, "/progress/form.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_progress_form_refuses_a_post_without_its_token(client, seeded, person):
+    response = client.post(
+        "/progress", data={"reference": "TX1", "id_number": person.id_number, "csrf_token": "x"}
+    )
+
+    assert response.status_code == 403

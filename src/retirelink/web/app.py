@@ -40,6 +40,7 @@ from retirelink.web.pages import (
     ledger,
     persons,
     prereview,
+    progress,
 )
 from retirelink.web.templating import STATIC_DIR, make_templates
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         archives.router,
         prereview.router,
         applications.router,
+        progress.router,
         admin.router,
     ):
         app.include_router(router)

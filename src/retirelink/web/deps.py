@@ -88,8 +88,8 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
 
 
-def check_login_csrf(request: Request, sent: str | None) -> None:
-    """Double-submit check for the login form, which has no session yet."""
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+def check_login_csrf(request: Request, sent: str | None, cookie: str = LOGIN_CSRF_COOKIE) -> None:
+    """Double-submit check for forms without a session (login, the applicant's progress)."""
+    expected = request.cookies.get(cookie)
     if not expected or not sent or not constant_time_equal(expected, sent):
-        raise PermissionDeniedError("请求校验失败（CSRF），请刷新登录页后重试")
+        raise PermissionDeniedError("请求校验失败（CSRF），请刷新页面后重试")

@@ -1,17 +1,21 @@
 """退休申请 pages for the agency: take an application at the window (or record one made
-online), follow every application's parallel tasks, and work the queue of tasks handed to a
-person (complete, refuse with a reason, or run again once a material arrived)."""
+online), follow every application's parallel tasks, work the queue of tasks handed to a
+person (complete, refuse with a reason, or run again once a material arrived), determine
+(核定) and review (复核), and print the 职工退休审批表."""
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from retirelink.documents.approval_form import approval_form_pdf
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from retirelink.rules import YearMonth
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
-from retirelink.security.model import Actor
+from retirelink.security.model import Actor, Permission
+from retirelink.security.permissions import has_permission
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.web.deps import CurrentActor, ServicesDep, UnitOfWorkDep
 from retirelink.web.templating import render
@@ -22,6 +26,7 @@ from retirelink.workflow.application_services import (
     submit_application,
 )
 from retirelink.workflow.applications import ApplicationRoute, Channel, TaskStatus
+from retirelink.workflow.approval import approval_form, determine, review
 from retirelink.workflow.task_runner import complete_task, retry_task, task_queue
 
 router = APIRouter(include_in_schema=False)
@@ -211,6 +216,8 @@ def _detail(
             "bank_account": account if unmasked else f"{account[:4]}****{account[-4:]}",
             "now": uow.clock.now(),
             "handed_over": (TaskStatus.NEEDS_PERSON, TaskStatus.DISPUTED),
+            "may_determine": has_permission(actor, Permission.RETIREMENT_DETERMINE),
+            "may_review": has_permission(actor, Permission.RETIREMENT_APPROVE),
             "error": error,
         },
         status_code=status_code,
@@ -255,3 +262,62 @@ def _task_action(
         complete_task(uow, actor=actor, task_id=task_id, status=status, note=note)
     else:
         raise InvalidInputError("未知的办理操作", field="action")
+
+
+@router.post("/applications/{application_id}/determine")
+def applications_determine(
+    request: Request,
+    application_id: int,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
+    conclusion: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=_TEXT)] = "",
+) -> Response:
+    try:
+        if conclusion not in ("grant", "refuse"):
+            raise InvalidInputError("请选择核定结论", field="conclusion")
+        determine(
+            uow, actor=actor, application_id=application_id, grant=conclusion == "grant", note=note
+        )
+    except _PAGE_ERRORS as error:
+        return _detail(request, actor, uow, application_id, error=error.message, status_code=422)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/review")
+def applications_review(
+    request: Request,
+    application_id: int,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
+    conclusion: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=_TEXT)] = "",
+) -> Response:
+    try:
+        if conclusion not in ("approve", "return"):
+            raise InvalidInputError("请选择复核结论", field="conclusion")
+        review(
+            uow,
+            actor=actor,
+            application_id=application_id,
+            approve=conclusion == "approve",
+            note=note,
+        )
+    except _PAGE_ERRORS as error:
+        return _detail(request, actor, uow, application_id, error=error.message, status_code=422)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.get("/applications/{application_id}/form.pdf")
+def applications_form(application_id: int, actor: CurrentActor, uow: UnitOfWorkDep) -> Response:
+    form = approval_form(uow, actor=actor, application_id=application_id)
+    return pdf_response(approval_form_pdf(form), form.view.application.reference)
+
+
+def pdf_response(data: bytes, reference: str) -> Response:
+    # RFC 6266 / 5987: the 中文 file name for browsers, an ASCII one for the rest.
+    name = quote(f"职工退休审批表-{reference}.pdf")
+    disposition = f"attachment; filename=\"{reference}.pdf\"; filename*=UTF-8''{name}"
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
