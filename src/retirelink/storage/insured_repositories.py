@@ -142,7 +142,7 @@ class SqlAlchemyInsuredRepository:
         ]
 
     def details(self, person_ids: Sequence[int]) -> dict[int, InsuredDetail]:
-        months: dict[int, int] = {}
+        months: dict[int, list[tuple[int, int]]] = {}
         spans: dict[int, list[EmploymentSpan]] = {}
         employers: dict[int, tuple[str, str]] = {}
         size = chunk_size(self._session.get_bind().dialect.name)
@@ -158,20 +158,29 @@ class SqlAlchemyInsuredRepository:
             employers.update(self._employers(chunk))
         return {
             person_id: InsuredDetail(
-                contribution_months=months.get(person_id, 0),
+                contribution_months=sum(paid for _, paid in months.get(person_id, ())),
+                paid_by_year=tuple(months.get(person_id, ())),
                 employments=tuple(spans.get(person_id, ())),
                 employer=employers.get(person_id),
             )
             for person_id in person_ids
         }
 
-    def _months(self, chunk: list[int]) -> dict[int, int]:
+    def _months(self, chunk: list[int]) -> dict[int, list[tuple[int, int]]]:
         rows = self._session.execute(
-            select(ContributionYearRow.person_id, func.sum(ContributionYearRow.months))
+            select(
+                ContributionYearRow.person_id,
+                ContributionYearRow.year,
+                func.sum(ContributionYearRow.months),
+            )
             .where(ContributionYearRow.person_id.in_(chunk))
-            .group_by(ContributionYearRow.person_id)
+            .group_by(ContributionYearRow.person_id, ContributionYearRow.year)
+            .order_by(ContributionYearRow.person_id, ContributionYearRow.year)
         )
-        return {person_id: int(total or 0) for person_id, total in rows}
+        found: dict[int, list[tuple[int, int]]] = {}
+        for person_id, year, total in rows:
+            found.setdefault(person_id, []).append((int(year), int(total or 0)))
+        return found
 
     def _employers(self, chunk: list[int]) -> dict[int, tuple[str, str]]:
         rows = self._session.execute(

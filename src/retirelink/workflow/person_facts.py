@@ -23,6 +23,7 @@ def person_facts(
         id_card_birth=candidate.id_card_birth,
         category=candidate.category,
         contribution_months=detail.contribution_months if detail else 0,
+        paid_by_year=detail.paid_by_year if detail else (),
         employments=detail.employments if detail else (),
         archive=archive_findings(uow, actor, candidate.person_id),
     )
@@ -77,6 +78,14 @@ def applicant_facts(
         id_card_birth=person.birth_date,
         category=record.category,
         contribution_months=record.contribution_months,
+        paid_by_year=paid_by_year(record),
         employments=record.employments,
         archive=archive_findings(uow, actor, person.id),
     )
+
+
+def paid_by_year(record: InsuranceRecord) -> tuple[tuple[int, int], ...]:
+    totals: dict[int, int] = {}
+    for line in record.contributions:
+        totals[line.year] = totals.get(line.year, 0) + line.months
+    return tuple(sorted(totals.items()))

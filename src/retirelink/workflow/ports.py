@@ -34,6 +34,8 @@ class InsuredDetail:
     employments: tuple[EmploymentSpan, ...]
     # The current employer: (统一社会信用代码, name)
     employer: tuple[str, str] | None
+    # (year, months paid) of each contribution year
+    paid_by_year: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,13 @@ class PrereviewFacts:
     contribution_months: int
     employments: tuple[EmploymentSpan, ...]
     archive: ArchiveFindings | None  # None: the archive is not digitised yet
+    # (year, months paid) of each contribution year
+    paid_by_year: tuple[tuple[int, int], ...] = ()
+
+    def paid_before(self, month: YearMonth) -> int:
+        """Months paid in the years before ``month``'s year (the account start is a January
+        in every region's parameters)."""
+        return sum(paid for year, paid in self.paid_by_year if year < month.year)
 
 
 def statutory_month(
@@ -91,6 +98,11 @@ class PersonReview:
     birth: YearMonth
     flexible: FlexibleWindow
     deemed: DeemedContribution | None
+    # Deemed months that do not coincide with months actually paid before the personal
+    # account start (some places collected contributions from 1992): counted once.
+    deemed_counted: int
+    # Months actually paid before the personal account start
+    paid_before_account: int
     paid_and_deemed: int
     special_job: SpecialJobAssessment | None
     archive_items: tuple[ChecklistItem, ...]
@@ -107,12 +119,16 @@ def review_person(
     archive = facts.archive
     birth = _birth_month(facts)
     deemed = _deemed(archive, on, region, params)
-    paid_and_deemed = facts.contribution_months + (deemed.months if deemed else 0)
+    paid_before = facts.paid_before(deemed.account_start) if deemed else 0
+    deemed_counted = max(0, deemed.months - paid_before) if deemed else 0
+    paid_and_deemed = facts.contribution_months + deemed_counted
     assessment = _special_job_assessment(facts, birth, paid_and_deemed, on, params, region)
     return PersonReview(
         birth=birth,
         flexible=flexible_window(facts.category, birth, on=on, params=params),
         deemed=deemed,
+        deemed_counted=deemed_counted,
+        paid_before_account=paid_before,
         paid_and_deemed=paid_and_deemed,
         special_job=assessment,
         archive_items=(
@@ -177,7 +193,9 @@ def determination_summary(
         # agreement), by up to three years, on the person's own application.
         "弹性退休可选": f"{flexible.earliest_month.label}至{flexible.latest_month.label}",
         "实际缴费": YearsMonths.of(facts.contribution_months).label,
-        "视同缴费": YearsMonths.of(deemed.months).label if deemed else "未核定（档案未数字化）",
+        "视同缴费": YearsMonths.of(review.deemed_counted).label
+        if deemed
+        else "未核定（档案未数字化）",
         "最低缴费年限": minimum_contribution(month.year, on=on, params=params).required.label,
     }
 

@@ -107,14 +107,15 @@ def archive_review(ctx: TaskContext) -> TaskOutcome:
     deemed = review.deemed
     evidence = [f"material:{birth.material_id}"] if birth.material_id else []
     evidence += list(deemed.evidence) if deemed else []
+    evidence = list(dict.fromkeys(evidence))
     return _done(
         f"出生年月{review.birth.label}（依据：{birth.source.label}）；视同缴费"
-        f"{YearsMonths.of(deemed.months if deemed else 0).label}",
+        f"{YearsMonths.of(review.deemed_counted).label}",
         evidence,
         {
             "birth_month": str(review.birth),
             "birth_source": birth.source.label,
-            "deemed_months": deemed.months if deemed else 0,
+            "deemed_months": review.deemed_counted,
         },
     )
 
@@ -168,7 +169,7 @@ def contributions(ctx: TaskContext) -> TaskOutcome:
     paid = facts.contribution_months
     figures: dict[str, Any] = {
         "paid_months": paid,
-        "deemed_months": review.deemed.months if review.deemed else None,
+        "deemed_months": review.deemed_counted if review.deemed else None,
         "required_months": minimum.required_months,
     }
     if paid == 0:
@@ -209,8 +210,13 @@ def pension(ctx: TaskContext) -> TaskOutcome:
     params, provisional = provisional_parameters(
         ctx.params, region=ctx.region, on=ctx.today, through_year=month.year
     )
-    deemed = review.deemed.months
-    history = contribution_history(record.contributions, before=month)
+    # Months paid before the personal account start have no account and no indexable wage
+    # in the engine's series: like deemed months they count at the deemed index and in the
+    # transitional pension (provincial practice, [U]; policy-spec §3.2).
+    start = review.deemed.account_start
+    deemed = review.deemed_counted + review.paid_before_account
+    paid_since = [line for line in record.contributions if line.year >= start.year]
+    history = contribution_history(paid_since, before=month)
     index = average_contribution_index(
         history, deemed_months=deemed, on=ctx.today, region=ctx.region, params=params
     )
@@ -220,7 +226,7 @@ def pension(ctx: TaskContext) -> TaskOutcome:
             birth_month=review.birth,
             retirement_month=month,
             average_index=index.value,
-            contribution_months=facts.contribution_months + deemed,
+            contribution_months=facts.contribution_months + review.deemed_counted,
             deemed_months=deemed,
             account_balance=balance,
             deemed_evidence=review.deemed.evidence,

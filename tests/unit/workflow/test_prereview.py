@@ -3,6 +3,7 @@ inconsistent items, each tied to the rule that makes it one. Statutory months co
 《国务院关于渐进式延迟法定退休年龄的办法》附件1; the minimum contribution from 附件4 (15 years
 until 2029); special-job months from the required-months parameter (井下 108 months)."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -21,7 +22,12 @@ from retirelink.rules import (
     load_parameters,
 )
 from retirelink.workflow.model import ItemCode, Owner, Route
-from retirelink.workflow.prereview import ArchiveFindings, PrereviewFacts, build_checklist
+from retirelink.workflow.prereview import (
+    ArchiveFindings,
+    PrereviewFacts,
+    build_checklist,
+    review_person,
+)
 
 ON = date(2026, 12, 3)
 REGION = "130406"  # 邯郸 (130400) account start 1996-01
@@ -224,3 +230,26 @@ def test_the_flexible_window_is_shown_beside_the_statutory_month():
         findings=archive(birth_records=(recruitment_form(StatedBirthDate(1966, 5, 10)),))
     )
     assert check(person).summary["弹性退休可选"] == "2026年5月至2029年10月"
+
+
+def test_months_paid_before_the_account_start_are_not_deemed_twice():
+    """The archive proves service from 1984-03 (142 months before the 1996-01 account start,
+    国发〔1997〕26号); where contributions were collected from 1992, the 48 months paid in
+    1992–1995 are actual contributions and leave 94 deemed months."""
+    service = (
+        ServiceInterval(
+            YearMonth(1984, 3), YearMonth(1995, 12), ServiceKind.EMPLOYMENT, ("material:7",)
+        ),
+    )
+    findings = archive(
+        birth_records=(recruitment_form(StatedBirthDate(1966, 5, 10)),), service=service
+    )
+    paid = tuple((year, 12) for year in range(1992, 2007))  # 180 months, 48 before 1996
+    person = replace(facts(months=180, findings=findings), paid_by_year=paid)
+
+    review = review_person(person, on=ON, params=PARAMS, region=REGION)
+
+    assert review.deemed is not None and review.deemed.months == 142
+    assert review.paid_before_account == 48 and review.deemed_counted == 94
+    assert review.paid_and_deemed == 180 + 94
+    assert check(person).summary["视同缴费"] == "7年10个月"
