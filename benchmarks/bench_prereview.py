@@ -23,29 +23,25 @@ JSON line per backend.
 """
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
 from _common import Stopwatch, emit, parser, scratch, selected_backends
-from sqlalchemy import insert, select, text
+from _insured import digitised_archives, insert_persons, month_in_view
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from retirelink.archives.insured import InsuranceRecord
-from retirelink.archives.material_classes import MaterialType
 from retirelink.bootstrap import build
 from retirelink.clock import FixedClock
 from retirelink.demo.employers import generate_employers
 from retirelink.demo.generator import iter_persons
 from retirelink.demo.insured import insurance_record
 from retirelink.demo.loader import load_demo
-from retirelink.demo.model import DemoPerson
 from retirelink.rules import YearMonth
 from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.storage import migrate
 from retirelink.storage.insured_repositories import SqlAlchemyInsuredRepository
-from retirelink.storage.rows import ArchiveFactRow, ArchiveRow, MaterialRow, PersonRow
-from retirelink.workflow.prereview import earliest_special_job_month, statutory_month
 from retirelink.workflow.services import run_prereview
 
 AS_OF = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -70,135 +66,22 @@ def populate(services: Any, *, persons: int, months: int, seed: int) -> dict[str
         employer_ids = uow.employers.ids_by_credit_code()
     with Session(services.engine) as session:
         while batch := list(islice(people, BATCH)):
-            ids = _insert_persons(session, batch)
+            ids = insert_persons(session, batch)
             records = [insurance_record(p, ids[p.id_number], employer_ids) for p in batch]
             SqlAlchemyInsuredRepository(session).put_many(records)
             due = [
                 person
                 for person, record in zip(batch, records, strict=True)
                 if record.status.value == "insured"
-                and _month_in_view(record, person.birth_date, window, today, services.parameters)
+                and month_in_view(record, person.birth_date, window, today, services.parameters)
             ]
-            counts["archives"] += _archives(session, due, ids)
+            counts["archives"] += digitised_archives(session, due, ids, at=AS_OF)
             session.commit()
             counts["persons"] += len(batch)
     if services.engine.dialect.name == "postgresql":
         with services.engine.begin() as connection:
             connection.execute(text("ANALYZE"))  # as autovacuum would after a load this size
     return counts
-
-
-def _month_in_view(
-    record: InsuranceRecord,
-    birth: date,
-    window: tuple[YearMonth, YearMonth],
-    today: date,
-    params: Any,
-) -> bool:
-    """Statutory month, or for special-job workers the special-job age, within the window."""
-    months = [statutory_month(record.category, birth, on=today, params=params)]
-    if any(span.special_job for span in record.employments):
-        months.append(earliest_special_job_month(record.category, birth, on=today, params=params))
-    return any(window[0] <= month <= window[1] for month in months)
-
-
-def _insert_persons(session: Session, batch: list[DemoPerson]) -> dict[str, int]:
-    session.execute(
-        insert(PersonRow),
-        [
-            {
-                "id_number": p.id_number,
-                "name": p.name,
-                "sex": p.sex.value,
-                "birth_date": p.birth_date,
-                "ethnicity": p.ethnicity,
-                "hukou_region": p.hukou_region,
-                "phone": p.phone,
-            }
-            for p in batch
-        ],
-    )
-    rows = session.execute(
-        select(PersonRow.id_number, PersonRow.id).where(
-            PersonRow.id_number.in_([p.id_number for p in batch])
-        )
-    )
-    return {row.id_number: row.id for row in rows}
-
-
-def _archives(session: Session, due: list[DemoPerson], ids: dict[str, int]) -> int:
-    """A digitised archive for each person due: two forms and two reviewed facts."""
-    now = AS_OF
-    for person in due:
-        person_id = ids[person.id_number]
-        archive_id = session.execute(
-            insert(ArchiveRow)
-            .values(
-                person_id=person_id,
-                archive_number=f"BENCH-{person_id:07d}",
-                kind="enterprise_worker",
-                custodian="峰峰矿区档案馆",
-                location="A-1-1",
-                status="in_repository",
-                created_at=now,
-            )
-            .returning(ArchiveRow.id)
-        ).scalar_one()
-        start = person.careers[0].start if person.careers else date(1985, 1, 1)
-        material_ids = [
-            session.execute(
-                insert(MaterialRow)
-                .values(
-                    archive_id=archive_id,
-                    class_code="9-2",
-                    material_type=kind.value,
-                    title=kind.label,
-                    formation_date=start,
-                    formation_precision="month",
-                    catalogued_pages=1,
-                    sequence=sequence,
-                    status="catalogued",
-                    altered=False,
-                    altered_note="",
-                )
-                .returning(MaterialRow.id)
-            ).scalar_one()
-            for sequence, kind in enumerate(
-                (MaterialType.RECRUITMENT_REGISTRATION, MaterialType.REGULARISATION_GRADING), 1
-            )
-        ]
-        session.execute(
-            insert(ArchiveFactRow),
-            [
-                _fact(person_id, material_ids[0], "birth_date", person.birth_date, "day"),
-                _fact(person_id, material_ids[0], "work_start", start, "month"),
-            ],
-        )
-    return len(due)
-
-
-def _fact(person_id: int, material_id: int, kind: str, day: date, precision: str) -> dict:
-    return {
-        "person_id": person_id,
-        "material_id": material_id,
-        "page_id": None,
-        "kind": kind,
-        "start_date": day,
-        "start_precision": precision,
-        "end_date": None,
-        "end_precision": None,
-        "detail": "",
-        "source_text": "",
-        "line_index": None,
-        "box_json": "",
-        "confidence": 1.0,
-        "status": "confirmed",
-        "origin": "reviewer",
-        "reviewed_by": "bench",
-        "reviewed_at": AS_OF,
-        "review_note": "",
-        "created_at": AS_OF,
-    }
 
 
 def run(backend: str, args: Any) -> dict[str, Any]:

@@ -4,8 +4,8 @@ application → the tasks complete in parallel (公安, 公积金 and 医保 ans
 clerk determines → a reviewer approves → the applicant downloads the 审批表 PDF with the
 受理编号 and the ID number. And the rejected path: special-job years short."""
 
-from dataclasses import replace
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest

@@ -149,7 +149,7 @@ def test_the_same_request_id_is_paid_out_once_and_a_new_one_finds_the_account_cl
 
     assert first.accepted and retried == first
     assert (another.accepted, another.reference, another.details) == (False, None, {})
-    assert "已销户" in another.reason
+    assert "已销户" in another.reason and another.reason_code == "closed"
     assert another.summary_zh == f"公积金退休提取未受理：{another.reason}"
     assert [r.payload["request_id"] for r in partners.received("GJJ", "withdrawal")] == [
         "TQ-0002",
@@ -170,7 +170,7 @@ def test_a_person_without_a_housing_fund_account_is_refused_with_the_partners_re
     answer = withdraw(services, request_id="TQ-0004", id_number=person.id_number, name=person.name)
 
     assert (answer.accepted, answer.reference) == (False, None)
-    assert answer.reason == "该人员无住房公积金账户"
+    assert answer.reason == "该人员无住房公积金账户" and answer.reason_code == "no_account"
     (entry,) = requests_ledgered(services, person.id_number)
     assert entry.purpose.startswith("公积金退休提取未受理：该人员无住房公积金账户")
 
@@ -268,6 +268,8 @@ class CannedGateway:
         ({"accepted": False, "reference": None}, "原因"),
         ({"accepted": False, "reference": None, "reason": 42}, "原因"),
         ({"accepted": False, "reference": 7, "reason": "不受理"}, "业务编号"),
+        ({"accepted": False, "reason": "不受理", "code": "lost"}, "原因代码"),
+        ({"accepted": False, "reason": "不受理", "code": 3}, "原因代码"),
         ({}, "accepted"),
     ],
 )

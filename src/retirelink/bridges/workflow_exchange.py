@@ -154,7 +154,20 @@ def _record_id(record: PartnerRecord) -> str:
     return f"partner:{record.department}:{record.item_code}:{record.id or record.event_date}"
 
 
+# What a refusal means for the application: nothing to withdraw is not a problem; a name
+# the partner holds differently is a dispute; the rest a person must look at.
+_REFUSALS = {
+    "no_account": (TaskStatus.DONE, "无住房公积金账户，无需办理退休提取"),
+    "closed": (TaskStatus.DONE, "公积金账户已销户（余额此前已提取），无需再办理"),
+    "name_mismatch": (TaskStatus.DISPUTED, ""),
+    "deceased": (TaskStatus.DISPUTED, ""),
+}
+
+
 def request_outcome(answer: PartnerRequestAnswer, department: str) -> TaskOutcome:
     evidence = (f"partner:{department}:{answer.reference or answer.request_id}",)
-    status = TaskStatus.DONE if answer.accepted else TaskStatus.NEEDS_PERSON
-    return TaskOutcome(status, answer.summary_zh, evidence, dict(answer.details))
+    if answer.accepted:
+        return TaskOutcome(TaskStatus.DONE, answer.summary_zh, evidence, dict(answer.details))
+    status, summary = _REFUSALS.get(answer.reason_code, (TaskStatus.NEEDS_PERSON, ""))
+    reason = {"部门答复": answer.reason}
+    return TaskOutcome(status, summary or answer.summary_zh, evidence, reason)

@@ -28,6 +28,8 @@ from retirelink.security.permissions import require
 
 HOUSING_FUND_ITEM = "housing_fund.deposits_and_withdrawals"
 MEDICAL_INSURANCE_ITEM = "medical_insurance.enrolment_and_settlement"
+# The refusal codes partners may give (docs/exchange.md).
+REFUSAL_CODES = frozenset({"no_account", "name_mismatch", "closed", "not_enrolled", "deceased"})
 # Partners keep request ids of at most this many characters (docs/exchange.md).
 MAX_REQUEST_ID = 64
 
@@ -47,6 +49,9 @@ class PartnerRequestAnswer:
     reference: str | None
     reason: str
     details: dict[str, str]
+    # Why it was refused, for programs (docs/exchange.md): no_account, name_mismatch,
+    # closed, not_enrolled, deceased; "" when accepted or when the partner gave none.
+    reason_code: str = ""
 
     @property
     def summary_zh(self) -> str:
@@ -203,6 +208,9 @@ def _answer(
     if reference is not None and not isinstance(reference, str):
         raise PartnerResponseError(f"{what}：业务编号（reference）应为文本或 null")
     refused_reference = reference.strip() if isinstance(reference, str) else ""
+    code = raw.get("code", "")
+    if not isinstance(code, str) or (code and code not in REFUSAL_CODES):
+        raise PartnerResponseError(f"{what}：未受理原因代码（code）不在约定范围内")
     return PartnerRequestAnswer(
         department=kind.value,
         operation=operation,
@@ -211,6 +219,7 @@ def _answer(
         reference=refused_reference or None,
         reason=reason.strip(),
         details={},
+        reason_code=code,
     )
 
 

@@ -196,8 +196,9 @@ def verify_hukou(
     return result
 
 
-def _refused(reason: str, **extra: Any) -> Answer:
-    return {"accepted": False, "reference": None, **extra, "reason": reason}
+def _refused(reason: str, code: str, **extra: Any) -> Answer:
+    """A refusal: the 中文 reason for people, the code (docs/exchange.md) for programs."""
+    return {"accepted": False, "reference": None, **extra, "reason": reason, "code": code}
 
 
 def retirement_withdrawal(
@@ -212,11 +213,11 @@ def retirement_withdrawal(
     def answer(serial: int) -> Answer:
         account = datasets.housing_accounts.get(id_number)
         if account is None:
-            return _refused("该人员无住房公积金账户", balance=None)
+            return _refused("该人员无住房公积金账户", "no_account", balance=None)
         if account.name != name:
-            return _refused("姓名与公积金账户登记不符", balance=None)
+            return _refused("姓名与公积金账户登记不符", "name_mismatch", balance=None)
         if account.status is AccountStatus.CLOSED or not desk.close_account(id_number):
-            return _refused("公积金账户已销户，不能重复提取", balance=None)
+            return _refused("公积金账户已销户，不能重复提取", "closed", balance=None)
         reference = f"GJJ-TQ-{now:%Y%m%d}-{serial:06d}"
         return {"accepted": True, "reference": reference, "balance": f"{account.balance:.2f}"}
 
@@ -236,9 +237,9 @@ def retiree_transfer(
     def answer(serial: int) -> Answer:
         household = datasets.households.get(id_number)
         if household is None:
-            return _refused("查无此人的医保参保登记")
+            return _refused("查无此人的医保参保登记", "not_enrolled")
         if household.status is HukouStatus.DECEASED:
-            return _refused("该人员已死亡注销，不能办理退休参保转移")
+            return _refused("该人员已死亡注销，不能办理退休参保转移", "deceased")
         return {"accepted": True, "reference": f"YB-ZR-{now:%Y%m%d}-{serial:06d}"}
 
     result, _ = desk.once("transfer", request_id, payload, answer)
