@@ -27,6 +27,7 @@ CREDIT_CODE = "91130406MA0000001" + credit_code_check_character("91130406MA00000
 EMPLOYER_NAME = "峰峰集团大淮煤矿"
 PHONE = "13900001111"
 ACCOUNT_BALANCE = Decimal("30000.00")
+EMPLOYED_FROM = YearMonth(1984, 3)
 
 
 def register_test_employer(services: Services) -> None:
@@ -59,9 +60,10 @@ def insured_person(
     status: InsuranceStatus = InsuranceStatus.INSURED,
     post: str = "采煤工",
     special_job: SpecialJobType | None = None,
+    employed_from: YearMonth = EMPLOYED_FROM,
 ) -> Person:
-    """A man (born ``birth``, YYYYMMDD) at the test employer since 1984-03, with a personal
-    account of 30,000 元 at the end of 2025."""
+    """A man (born ``birth``, YYYYMMDD) at the test employer since ``employed_from`` (1984-03),
+    with a personal account of 30,000 元 at the end of 2025."""
     with services.uow() as uow:
         person = add_person(
             uow,
@@ -78,9 +80,7 @@ def insured_person(
                 status=status,
                 employer_id=employer.id,
                 retirement_month=None,
-                employments=(
-                    EmploymentSpan(employer.id, YearMonth(1984, 3), None, post, special_job),
-                ),
+                employments=(EmploymentSpan(employer.id, employed_from, None, post, special_job),),
                 contributions=contribution_years(months, employer.id),
                 account_balance=ACCOUNT_BALANCE,
                 account_balance_year=2025,

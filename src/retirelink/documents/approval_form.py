@@ -9,6 +9,7 @@ The page is HTML and CSS rendered by WeasyPrint (fonts-noto-cjk provides the CJK
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from PIL import ImageFile
 
 from retirelink.clock import CHINA_TZ
 from retirelink.rules import YearMonth, YearsMonths
@@ -30,10 +31,20 @@ def approval_form_html(form: ApprovalForm) -> str:
 
 def approval_form_pdf(form: ApprovalForm) -> bytes:
     """The form as PDF bytes (A4, one or two pages)."""
+    pdf: bytes = _weasyprint_html()(string=approval_form_html(form)).write_pdf()
+    return pdf
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's HTML class, loaded at first use (it loads pango). Importing WeasyPrint
+    sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``; scan intake must still
+    refuse truncated scans (archives.scan_reading), so the flag is put back at once — the
+    form holds no images."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=approval_form_html(form)).write_pdf()
-    return pdf
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
 
 
 def _context(form: ApprovalForm) -> dict[str, Any]:

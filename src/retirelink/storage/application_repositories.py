@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from retirelink.errors import ConflictError
-from retirelink.rules import YearMonth
+from retirelink.rules import WorkCapacity, YearMonth
 from retirelink.storage.rows import (
     ApplicationDecisionRow,
     ApplicationTaskRow,
@@ -21,6 +21,7 @@ from retirelink.storage.rows import (
 from retirelink.workflow.applications import (
     Application,
     ApplicationRoute,
+    Appraisal,
     Channel,
     Decision,
     DecisionStatus,
@@ -36,6 +37,7 @@ class SqlAlchemyApplicationRepository:
         self._session = session
 
     def add(self, application: Application, *, region: str) -> Application:
+        appraisal = application.appraisal
         row = RetirementApplicationRow(
             reference=f"pending-{uuid.uuid4().hex}",
             person_id=application.person_id,
@@ -45,6 +47,9 @@ class SqlAlchemyApplicationRepository:
             bank_name=application.bank_name,
             bank_account=application.bank_account,
             employer_agrees=application.employer_agrees,
+            appraisal_capacity=appraisal.capacity.value if appraisal else None,
+            appraisal_reference=appraisal.reference if appraisal else None,
+            appraisal_date=appraisal.appraised_on if appraisal else None,
             materials_asked=application.materials_asked,
             submitted_by=application.submitted_by,
             submitted_at=application.submitted_at,
@@ -258,9 +263,18 @@ def _application(row: RetirementApplicationRow) -> Application:
         bank_name=row.bank_name,
         bank_account=row.bank_account,
         employer_agrees=row.employer_agrees,
+        appraisal=_appraisal(row),
         materials_asked=row.materials_asked,
         submitted_by=row.submitted_by,
         submitted_at=row.submitted_at,
+    )
+
+
+def _appraisal(row: RetirementApplicationRow) -> Appraisal | None:
+    if row.appraisal_capacity is None or row.appraisal_date is None:
+        return None
+    return Appraisal(
+        WorkCapacity(row.appraisal_capacity), row.appraisal_reference or "", row.appraisal_date
     )
 
 

@@ -29,6 +29,7 @@ from retirelink.workflow.applications import (
     Application,
     ApplicationRoute,
     ApplicationState,
+    Appraisal,
     Channel,
     Decision,
     Task,
@@ -61,6 +62,8 @@ class ApplicationRequest:
     # 弹性: the written notice to the employer (early) or the agreement on the month (late).
     notice_date: date | None = None
     employer_agrees: bool = False
+    # 因病提前退休: the 劳动能力鉴定委员会's conclusion
+    appraisal: Appraisal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +141,12 @@ def submit_application(
             submitted_by=actor.username,
             submitted_at=uow.clock.now(),
             employer_agrees=request.employer_agrees,
+            appraisal=request.appraisal if request.route is ApplicationRoute.ILLNESS else None,
         ),
         region=region,
     )
     assert application.id is not None
-    uow.tasks.add_all(tasks_for(application.id, application.submitted_at))
+    uow.tasks.add_all(tasks_for(application.id, application.submitted_at, application.route))
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.APPLICATION_SUBMITTED,
@@ -190,10 +194,36 @@ def _retirement_month(
                 f"特殊工种提前退休最早为{month_due.label}", field="retirement_month"
             )
         month_due = request.retirement_month or month_due
+    elif route is ApplicationRoute.ILLNESS:
+        month_due = _illness_month(request, today)
     else:
         month_due = _flexible_month(request, record, birth, today, params)
     _check_not_too_early(month_due, today)
     return month_due
+
+
+# A 劳动能力鉴定 conclusion older than this is not relied on: provinces treat it as valid for
+# a year ([U], provincial).
+APPRAISAL_VALID_DAYS = 365
+
+
+def _illness_month(request: ApplicationRequest, today: date) -> YearMonth:
+    """因病提前退休: the 鉴定结论 must be given, dated, not in the future and recent; the month
+    is the one asked for, else the next (the age and contributions are the archive task's)."""
+    appraisal = request.appraisal
+    if appraisal is None or not appraisal.reference.strip():
+        raise InvalidInputError(
+            "因病提前退休须填写劳动能力鉴定结论及鉴定结论书编号", field="appraisal"
+        )
+    if appraisal.appraised_on > today:
+        raise InvalidInputError("鉴定日期不能晚于今天", field="appraisal_date")
+    if (today - appraisal.appraised_on).days > APPRAISAL_VALID_DAYS:
+        raise InvalidInputError("劳动能力鉴定结论已超过一年，请重新鉴定", field="appraisal_date")
+    this_month = YearMonth(today.year, today.month)
+    month = request.retirement_month or this_month.plus(1)
+    if month < this_month:
+        raise InvalidInputError("因病提前退休的退休年月不能早于本月", field="retirement_month")
+    return month
 
 
 def _check_given(given: YearMonth | None, due: YearMonth, what: str) -> None:

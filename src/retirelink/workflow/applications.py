@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from retirelink.errors import InvalidInputError
-from retirelink.rules import YearMonth
+from retirelink.rules import WorkCapacity, YearMonth
 
 
 class ApplicationRoute(StrEnum):
@@ -65,6 +65,7 @@ class TaskKind(StrEnum):
     ALIVE_AND_FREE = "alive_and_free"
     HOUSING_FUND = "housing_fund"
     MEDICAL_INSURANCE = "medical_insurance"
+    PUBLIC_NOTICE = "public_notice"
 
     @property
     def label(self) -> str:
@@ -102,8 +103,24 @@ TASK_PLAN: Mapping[TaskKind, TaskPlan] = MappingProxyType(
         TaskKind.MEDICAL_INSURANCE: TaskPlan(
             "医保退休人员参保转移", "医保", 5 * _DAY, partner=True
         ),
+        # Special-job early retirement is posted at the workplace before approval; local rules
+        # say 5 working days (policy-spec §2.1 [S05]), taken as 7 calendar days ([U]: holidays
+        # are not counted out).
+        TaskKind.PUBLIC_NOTICE: TaskPlan(
+            "特殊工种提前退休公示（5个工作日）", "用人单位、社保经办机构", 10 * _DAY
+        ),
     }
 )
+PUBLIC_NOTICE_PERIOD = timedelta(days=7)
+
+
+class Appraisal(NamedTuple):
+    """The 劳动能力鉴定委员会's conclusion an illness retirement rests on (劳社部发〔1999〕8号
+    第二条第（三）项): the conclusion, the 鉴定结论书 number and its date."""
+
+    capacity: WorkCapacity
+    reference: str
+    appraised_on: date
 
 
 class TaskStatus(StrEnum):
@@ -236,6 +253,7 @@ class Application:
     reference: str = ""
     id: int | None = None
     employer_agrees: bool = False  # 弹性延迟: the employer's agreement (办法第三条)
+    appraisal: Appraisal | None = None  # 因病提前退休: the 劳动能力鉴定 conclusion
     # Materials the applicant was asked for beyond the application itself (target ≤ 2).
     materials_asked: int = 0
 
@@ -245,17 +263,22 @@ class Application:
         return ("身份证（核验）", "本人银行账户")
 
 
-def tasks_for(application_id: int, submitted_at: datetime) -> list[Task]:
-    """The fan-out: every task at once, each with its own time limit."""
+def tasks_for(application_id: int, submitted_at: datetime, route: ApplicationRoute) -> list[Task]:
+    """The fan-out: every task at once, each with its own time limit; the special-job route
+    adds the 公示, which is decided when its period ends."""
+    kinds: list[TaskKind] = [kind for kind in TASK_PLAN if kind is not TaskKind.PUBLIC_NOTICE]
+    if route is ApplicationRoute.SPECIAL_JOB:
+        kinds.append(TaskKind.PUBLIC_NOTICE)
     return [
         Task(
             application_id=application_id,
             kind=kind,
             status=TaskStatus.WAITING,
-            due_at=submitted_at + plan.sla,
-            next_attempt_at=submitted_at,
+            due_at=submitted_at + TASK_PLAN[kind].sla,
+            next_attempt_at=submitted_at
+            + (PUBLIC_NOTICE_PERIOD if kind is TaskKind.PUBLIC_NOTICE else timedelta(0)),
         )
-        for kind, plan in TASK_PLAN.items()
+        for kind in kinds
     ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from retirelink.archives.insured import ContributionYear, InsuranceRecord
 from retirelink.archives.model import Person
+from retirelink.clock import CHINA_TZ
 from retirelink.rules import (
     ContributionPeriod,
     PensionFacts,
@@ -26,6 +27,7 @@ from retirelink.rules import (
     accumulate_account,
     average_contribution_index,
     calculate_pension,
+    evaluate_illness_retirement,
     minimum_contribution,
     provisional_parameters,
 )
@@ -33,7 +35,13 @@ from retirelink.rules.early_retirement import Outcome
 from retirelink.rules.parameters import ParameterSet
 from retirelink.rules.result_json import to_json
 from retirelink.security.model import Actor
-from retirelink.workflow.applications import Application, ApplicationRoute, TaskKind, TaskStatus
+from retirelink.workflow.applications import (
+    PUBLIC_NOTICE_PERIOD,
+    Application,
+    ApplicationRoute,
+    TaskKind,
+    TaskStatus,
+)
 from retirelink.workflow.model import ChecklistItem, Owner
 from retirelink.workflow.person_facts import applicant_facts
 from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
@@ -94,6 +102,10 @@ def archive_review(ctx: TaskContext) -> TaskOutcome:
         if refused is not None:
             return refused
         items += review.special_job_items
+    if ctx.application.route is ApplicationRoute.ILLNESS:
+        decided = _illness_decision(ctx, review)
+        if decided is not None:
+            return decided
     if items:
         return _person(
             "；".join(f"{item.code.label}：{item.text}" for item in items),
@@ -141,6 +153,34 @@ def _special_job_refusal(ctx: TaskContext, review: PersonReview) -> TaskOutcome 
             f"特殊工种提前退休最早为{assessment.earliest_month.label}，"
             f"申请的{ctx.application.retirement_month.label}未到年龄",
         )
+    return None
+
+
+def _illness_decision(ctx: TaskContext, review: PersonReview) -> TaskOutcome | None:
+    """因病提前退休: the 劳动能力鉴定 conclusion, the age (男50、女45 per 劳社部发〔1999〕8号) and
+    the minimum contribution, as the rules engine weighs them."""
+    appraisal = ctx.application.appraisal
+    if appraisal is None:
+        return _person("因病提前退休缺少劳动能力鉴定结论")
+    assessment = evaluate_illness_retirement(
+        ctx.record.category,
+        review.birth,
+        work_capacity=appraisal.capacity,
+        retirement=ctx.application.retirement_month,
+        contribution_months=review.paid_and_deemed,
+        on=ctx.today,
+        params=ctx.params,
+    )
+    explanation = {"explanation": assessment.explanation.to_list()}
+    if assessment.outcome is Outcome.NOT_ELIGIBLE:
+        return TaskOutcome(
+            TaskStatus.REFUSED,
+            "不符合因病提前退休条件：" + "；".join(assessment.reasons),
+            (f"appraisal:{appraisal.reference}",),
+            explanation,
+        )
+    if assessment.outcome is Outcome.MANUAL_REVIEW:
+        return _person("；".join(assessment.reasons), (f"appraisal:{appraisal.reference}",))
     return None
 
 
@@ -249,6 +289,18 @@ def pension(ctx: TaskContext) -> TaskOutcome:
     )
 
 
+def public_notice(ctx: TaskContext) -> TaskOutcome:
+    """The 公示 is decided when its period has ended (the task is not due before): no
+    objection recorded by then, it is done. An objection is recorded by a person while the
+    notice is up (the task is then refused with the reason)."""
+    start = ctx.application.submitted_at.astimezone(CHINA_TZ).date()
+    end = (ctx.application.submitted_at + PUBLIC_NOTICE_PERIOD).astimezone(CHINA_TZ).date()
+    return _done(
+        f"公示期{start.isoformat()}至{end.isoformat()}届满，未收到异议",
+        (f"notice:{ctx.application.reference}",),
+    )
+
+
 def contribution_history(
     years: Sequence[ContributionYear], *, before: YearMonth
 ) -> list[ContributionPeriod]:
@@ -337,5 +389,6 @@ HANDLERS: Mapping[TaskKind, Callable[[TaskContext], TaskOutcome]] = MappingProxy
         TaskKind.ALIVE_AND_FREE: alive_and_free,
         TaskKind.HOUSING_FUND: housing_fund,
         TaskKind.MEDICAL_INSURANCE: medical_transfer,
+        TaskKind.PUBLIC_NOTICE: public_notice,
     }
 )

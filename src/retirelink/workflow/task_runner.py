@@ -24,7 +24,7 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
-from retirelink.workflow.applications import DecisionStatus, Task, TaskStatus
+from retirelink.workflow.applications import DecisionStatus, Task, TaskKind, TaskStatus
 from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
 from retirelink.workflow.task_handlers import HANDLERS, TaskContext
 
@@ -192,7 +192,8 @@ def complete_task(
     note = note.strip()
     if not note:
         raise InvalidInputError("请填写办理意见", field="note")
-    task = _handed_over(uow, task_id)
+    # An objection to a 公示 is recorded while the notice is still up.
+    task = _handed_over(uow, task_id, allow_waiting=_is_notice(uow, task_id))
     evidence = (*task.evidence, f"user:{actor.username}")
     _finish(
         uow,
@@ -219,6 +220,11 @@ def retry_task(uow: WorkflowUnitOfWork, *, actor: Actor, task_id: int) -> Task:
     _ledger_task(uow, actor, waiting, LedgerAction.TASK_RETRIED)
     uow.commit()
     return waiting
+
+
+def _is_notice(uow: WorkflowUnitOfWork, task_id: int) -> bool:
+    task = uow.tasks.get(task_id)
+    return task is not None and task.kind is TaskKind.PUBLIC_NOTICE
 
 
 def _handed_over(uow: WorkflowUnitOfWork, task_id: int, *, allow_waiting: bool = False) -> Task:

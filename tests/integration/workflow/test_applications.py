@@ -115,7 +115,7 @@ def test_one_application_fans_out_into_every_task_at_once(seeded, complete):
     assert submitted.application.reference == "TX130406-20261123-000001"
     assert submitted.application.retirement_month == YearMonth(2027, 1)
     assert submitted.application.bank_account == "6222021304000012349"
-    assert {task.kind for task in view.tasks} == set(TaskKind)
+    assert {task.kind for task in view.tasks} == set(TaskKind) - {TaskKind.PUBLIC_NOTICE}
     assert {task.status for task in view.tasks} == {TaskStatus.WAITING}
     assert view.state is ApplicationState.IN_PROGRESS
     # Each task has its own time limit: the partner business 5 days, the checks one day.

@@ -5,6 +5,8 @@ import pypdfium2
 import pytest
 
 from retirelink.archives.insured import InsuranceStatus
+from retirelink.archives.scan_intake import ScanError
+from retirelink.archives.scan_reading import read_scan
 from retirelink.documents.approval_form import approval_form_pdf
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from retirelink.ledger.model import LedgerAction
@@ -31,6 +33,7 @@ from retirelink.workflow.approval import (
 )
 from retirelink.workflow.ports import TaskOutcome
 from retirelink.workflow.task_runner import TaskSettings, run_due_tasks
+from tests.support import scans
 from tests.support.insured import digitised_archive, insured_person, register_test_employer
 from tests.support.partner_checks import FakePartnerChecks
 
@@ -234,3 +237,19 @@ def test_the_applicant_sees_progress_and_downloads_the_form_with_reference_and_i
     assert form.view.state is ApplicationState.APPROVED
     issued = [e for e in entries if e.action == LedgerAction.APPROVAL_FORM_ISSUED.value]
     assert issued and issued[0].actor_roles == "applicant"
+
+
+def test_printing_a_form_leaves_truncated_scans_refused(seeded, person, tmp_path):
+    """WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when imported; the
+    web server prints forms and ingests scans in one process, so a broken scan must still
+    be refused after a form was printed."""
+    application = _apply(seeded, person)
+    _determine(seeded, application)
+    _review(seeded, application)
+    with seeded.uow() as uow:
+        approval_form_pdf(approval_form(uow, actor=CLERK, application_id=application.id))
+
+    data = scans.encode(scans.text_page(noise=3), "JPEG", quality=85)
+    path = scans.write(tmp_path / "cut.jpg", data[: len(data) // 2])
+    with pytest.raises(ScanError, match="图像文件已损坏或不完整"):
+        read_scan(path)

@@ -9,6 +9,7 @@ import pytest
 from retirelink.errors import InvalidInputError
 from retirelink.workflow.applications import (
     TASK_PLAN,
+    ApplicationRoute,
     ApplicationState,
     Decision,
     DecisionStatus,
@@ -28,7 +29,7 @@ SUBMITTED = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
 def _tasks(**statuses: TaskStatus):
     return [
         replace(task, status=statuses.get(task.kind.value, task.status))
-        for task in tasks_for(1, SUBMITTED)
+        for task in tasks_for(1, SUBMITTED, ApplicationRoute.STATUTORY)
     ]
 
 
@@ -36,19 +37,34 @@ def _all(status: TaskStatus):
     return _tasks(**{kind.value: status for kind in TaskKind})
 
 
-def test_the_fan_out_creates_every_task_at_once_with_its_own_time_limit():
-    tasks = tasks_for(1, SUBMITTED)
+STATUTORY_KINDS = [kind for kind in TaskKind if kind is not TaskKind.PUBLIC_NOTICE]
 
-    assert [task.kind for task in tasks] == list(TaskKind)
+
+def test_the_fan_out_creates_every_task_at_once_with_its_own_time_limit():
+    tasks = tasks_for(1, SUBMITTED, ApplicationRoute.STATUTORY)
+
+    assert [task.kind for task in tasks] == STATUTORY_KINDS
     assert all(task.status is TaskStatus.WAITING for task in tasks)
     assert all(task.next_attempt_at == SUBMITTED for task in tasks)
     assert {task.kind: task.due_at - SUBMITTED for task in tasks} == {
-        kind: plan.sla for kind, plan in TASK_PLAN.items()
+        kind: TASK_PLAN[kind].sla for kind in STATUTORY_KINDS
     }
 
 
+def test_the_special_job_route_adds_the_public_notice_decided_when_its_period_ends():
+    tasks = tasks_for(1, SUBMITTED, ApplicationRoute.SPECIAL_JOB)
+
+    notice = tasks[-1]
+    assert notice.kind is TaskKind.PUBLIC_NOTICE and len(tasks) == 8
+    assert notice.next_attempt_at == SUBMITTED + timedelta(days=7)
+    assert notice.due_at == SUBMITTED + timedelta(days=10)
+
+
 def test_the_state_follows_the_tasks():
-    assert application_state(tasks_for(1, SUBMITTED)) is ApplicationState.IN_PROGRESS
+    assert (
+        application_state(tasks_for(1, SUBMITTED, ApplicationRoute.STATUTORY))
+        is ApplicationState.IN_PROGRESS
+    )
     assert application_state(_all(TaskStatus.DONE)) is ApplicationState.READY
     one_waiting = _tasks(**{k.value: TaskStatus.DONE for k in TaskKind if k.value != "pension"})
     assert application_state(one_waiting) is ApplicationState.IN_PROGRESS

@@ -72,6 +72,10 @@ class RetirementApplicationRow(Base):
     bank_name: Mapped[str] = mapped_column(String(60))
     bank_account: Mapped[str] = mapped_column(String(24))
     employer_agrees: Mapped[bool] = mapped_column(Boolean)
+    # 因病提前退休: the 劳动能力鉴定 conclusion (rules.WorkCapacity), its number and date
+    appraisal_capacity: Mapped[str | None] = mapped_column(String(16))
+    appraisal_reference: Mapped[str | None] = mapped_column(String(40))
+    appraisal_date: Mapped[date | None] = mapped_column(Date)
     materials_asked: Mapped[int] = mapped_column(Integer)
     submitted_by: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from retirelink.documents.approval_form import approval_form_pdf
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from retirelink.rules import YearMonth
+from retirelink.rules import WorkCapacity, YearMonth
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
 from retirelink.security.model import Actor, Permission
 from retirelink.security.permissions import has_permission
@@ -25,7 +25,7 @@ from retirelink.workflow.application_services import (
     list_applications,
     submit_application,
 )
-from retirelink.workflow.applications import ApplicationRoute, Channel, TaskStatus
+from retirelink.workflow.applications import ApplicationRoute, Appraisal, Channel, TaskStatus
 from retirelink.workflow.approval import approval_form, determine, review
 from retirelink.workflow.task_runner import complete_task, retry_task, task_queue
 
@@ -70,6 +70,7 @@ def _index(
             "pages": max(1, -(-total // PAGE_SIZE)),
             "routes": list(ApplicationRoute),
             "channels": list(Channel),
+            "capacities": list(WorkCapacity),
             "error": error,
             "form": form,
         },
@@ -101,6 +102,9 @@ def applications_submit(
     bank_account: Annotated[str, Form(max_length=40)] = "",
     notice_date: Annotated[str, Form(max_length=20)] = "",
     employer_agrees: Annotated[str, Form(max_length=5)] = "",
+    appraisal_capacity: Annotated[str, Form(max_length=16)] = "",
+    appraisal_reference: Annotated[str, Form(max_length=40)] = "",
+    appraisal_date: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     form = {
         "id_number": id_number,
@@ -110,6 +114,9 @@ def applications_submit(
         "bank_name": bank_name,
         "bank_account": bank_account,
         "notice_date": notice_date,
+        "appraisal_capacity": appraisal_capacity,
+        "appraisal_reference": appraisal_reference,
+        "appraisal_date": appraisal_date,
     }
     try:
         submitted = submit_application(
@@ -123,6 +130,7 @@ def applications_submit(
                 retirement_month=_month(retirement_month),
                 notice_date=_day(notice_date),
                 employer_agrees=employer_agrees == "on",
+                appraisal=_appraisal(appraisal_capacity, appraisal_reference, appraisal_date),
             ),
             actor=actor,
             params=services.parameters,
@@ -152,13 +160,27 @@ def _month(raw: str) -> YearMonth | None:
     return YearMonth.parse(raw.strip(), field="retirement_month") if raw.strip() else None
 
 
-def _day(raw: str) -> date | None:
+def _day(raw: str, label: str = "告知日期", field: str = "notice_date") -> date | None:
     if not raw.strip():
         return None
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInputError("告知日期格式应为YYYY-MM-DD", field="notice_date") from None
+        raise InvalidInputError(f"{label}格式应为YYYY-MM-DD", field=field) from None
+
+
+def _appraisal(capacity: str, reference: str, day: str) -> Appraisal | None:
+    """The 劳动能力鉴定 fields, when the clerk filled them (因病提前退休)."""
+    if not capacity:
+        return None
+    try:
+        conclusion = WorkCapacity(capacity)
+    except ValueError:
+        raise InvalidInputError("劳动能力鉴定结论无效", field="appraisal_capacity") from None
+    appraised_on = _day(day, "鉴定日期", "appraisal_date")
+    if appraised_on is None:
+        raise InvalidInputError("请填写鉴定日期", field="appraisal_date")
+    return Appraisal(conclusion, reference.strip(), appraised_on)
 
 
 @router.get("/applications/tasks")
