@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -17,9 +18,12 @@ from retirelink.demo.archive_folders import (
     write_demo_archives,
 )
 from retirelink.demo.bulk import write_bulk
-from retirelink.demo.generator import generate_district
+from retirelink.demo.employers import generate_employers
+from retirelink.demo.generator import generate_district, iter_persons
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from retirelink.demo.manifest import read_manifest
+from retirelink.demo.model import DemoPerson
+from retirelink.demo.nearing import catalogue_nearing
 from retirelink.security.model import SYSTEM_ACTOR
 
 app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
@@ -45,6 +49,9 @@ def load(
     if_empty: bool = typer.Option(False, "--if-empty", help="库中已有参保人时跳过加载"),
     archives: int = typer.Option(
         0, min=0, max=10_000, help="同时为前 N 名参保人生成档案扫描件并接收入库（数字化档案库）"
+    ),
+    nearing: bool = typer.Option(
+        True, help="为6个月内到龄的参保人建立已编目、已审核的档案（退休预审与申请演示用）"
     ),
 ) -> None:
     with open_services() as services:
@@ -81,7 +88,20 @@ def load(
                 open_them=True,
                 ingest=True,
             )
+    if nearing:
+        with open_services() as services:
+            opened = catalogue_nearing(services, _district_persons(services, seed, persons))
+        console.print(f"临近退休人员已编目档案 {opened} 份（退休预审与申请演示）")
     print_demo_accounts()
+
+
+def _district_persons(services: Services, seed: int, persons: int) -> Iterator[DemoPerson]:
+    """The loaded district's persons again, streamed (same seed and date as the load)."""
+    manifest = read_manifest(services.settings.data_dir / "demo")
+    as_of = manifest.as_of if manifest else services.clock.today()
+    return iter_persons(
+        seed=seed, count=persons, as_of=as_of, employers=generate_employers(seed=seed)
+    )
 
 
 def _has_persons(services: Services) -> bool:
