@@ -175,14 +175,16 @@ def concurrency_phase(services: Any, sims: Any, id_numbers: list[str]) -> dict[s
     for worker in workers:
         worker.start()
     duplicates = id_numbers[: max(1, len(id_numbers) // 10)]
-    with Stopwatch() as submitting, ThreadPoolExecutor(SUBMITTERS) as pool:
-        results = list(pool.map(lambda i: _submit(services, i), id_numbers + duplicates))
-    with Stopwatch() as settling:
-        while _unsettled(services):
-            time.sleep(0.5)
-    stop.set()
-    for worker in workers:
-        worker.join()
+    try:
+        with Stopwatch() as submitting, ThreadPoolExecutor(SUBMITTERS) as pool:
+            results = list(pool.map(lambda i: _submit(services, i), id_numbers + duplicates))
+        with Stopwatch() as settling:
+            while _unsettled(services):
+                time.sleep(0.5)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
     sims.set_mode("GJJ", Mode.NORMAL)
     return {
         "applications": len(id_numbers),
@@ -191,13 +193,24 @@ def concurrency_phase(services: Any, sims: Any, id_numbers: list[str]) -> dict[s
         "submit_seconds": round(submitting.seconds, 1),
         "settle_seconds": round(settling.seconds, 1),
         "worker_threads": 1 + extra,
+        "worker_round_errors": len(WORKER_ERRORS),
         **_integrity(services, sims),
     }
 
 
+WORKER_ERRORS: list[str] = []
+
+
 def _work(services: Any, stop: threading.Event) -> None:
+    """Another host's worker: a failing round is recorded and the loop goes on, as the
+    server's own worker does (retirelink.periodic)."""
     while not stop.is_set():
-        if services.run_tasks(limit=20).decided == 0:
+        try:
+            decided = services.run_tasks(limit=20).decided
+        except Exception as error:
+            WORKER_ERRORS.append(type(error).__name__)
+            decided = 0
+        if decided == 0:
             stop.wait(0.2)
 
 

@@ -16,9 +16,14 @@ class FakePartnerChecks:
     answers: dict[str, TaskOutcome] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (kind, id_number / request)
+    # Kinds asked while the unit of work had a transaction open (on SQLite: the write lock)
+    asked_in_transaction: list[str] = field(default_factory=list)
 
-    def _answer(self, kind: str, key: str) -> TaskOutcome:
+    def _answer(self, kind: str, key: str, uow: WorkflowUnitOfWork | None = None) -> TaskOutcome:
         self.calls.append((kind, key))
+        session = getattr(uow, "session", None)
+        if session is not None and session.in_transaction():
+            self.asked_in_transaction.append(kind)
         if kind in self.down:
             raise UnavailableError(f"{kind}部门服务暂不可用")
         return self.answers.get(kind, TaskOutcome(TaskStatus.DONE, f"{kind}核验通过"))
@@ -26,7 +31,7 @@ class FakePartnerChecks:
     def identity(
         self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, name: str
     ) -> TaskOutcome:
-        return self._answer("identity", id_number)
+        return self._answer("identity", id_number, uow)
 
     def alive_and_free(
         self, uow: WorkflowUnitOfWork, *, actor: Actor, id_number: str, on: date
@@ -43,7 +48,7 @@ class FakePartnerChecks:
         name: str,
         retirement_date: date,
     ) -> TaskOutcome:
-        return self._answer("housing_fund", request_id)
+        return self._answer("housing_fund", request_id, uow)
 
     def medical_transfer(
         self,
@@ -54,4 +59,4 @@ class FakePartnerChecks:
         id_number: str,
         retirement_date: date,
     ) -> TaskOutcome:
-        return self._answer("medical_transfer", request_id)
+        return self._answer("medical_transfer", request_id, uow)

@@ -24,7 +24,7 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
-from retirelink.workflow.applications import DecisionStatus, Task, TaskKind, TaskStatus
+from retirelink.workflow.applications import TASK_PLAN, DecisionStatus, Task, TaskKind, TaskStatus
 from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
 from retirelink.workflow.task_handlers import HANDLERS, TaskContext
 
@@ -78,6 +78,11 @@ def run_due_tasks(
 def decide_task(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> bool:
     """Decide one claimed task; False when it must wait for a department."""
     context = _context(uow, task, settings)
+    if TASK_PLAN[task.kind].partner:
+        # End the reading transaction before asking a department: on SQLite a transaction
+        # holds the database's write lock, and a slow or unreachable department (the
+        # gateway retries) must not hold up every other writer meanwhile.
+        uow.commit()
     try:
         outcome = HANDLERS[task.kind](context)
     except (UnavailableError, PartnerResponseError) as error:

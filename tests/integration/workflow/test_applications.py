@@ -148,6 +148,8 @@ def test_complete_facts_make_the_application_ready_for_determination(seeded, com
     # Every partner was asked once; the housing fund with the application's own request id.
     assert ("housing_fund", "TX130406-20261123-000001-GJJ") in partners.calls
     assert len(partners.calls) == 4
+    # No department is asked inside a database transaction (on SQLite, the write lock).
+    assert partners.asked_in_transaction == []
 
 
 def test_a_second_submission_for_the_same_month_returns_the_first(seeded, complete):
