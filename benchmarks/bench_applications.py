@@ -299,6 +299,7 @@ def run(backend: str, args: Any) -> dict[str, Any]:
                 with Stopwatch() as warm:
                     sims.datasets()  # the simulators build the district once
                 services.workflow.start(settings.workflow_interval_seconds)
+                services.prereview.start(settings.workflow_interval_seconds)
                 latency = latency_phase(services, due[: args.latency])
                 rest = due[args.latency : args.applications]
                 concurrency = concurrency_phase(services, sims, rest)

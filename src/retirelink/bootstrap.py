@@ -66,9 +66,11 @@ class Services:
     notifier: Notifier
     # The parallel tasks' partner departments, the legal parameters and the region.
     task_settings: TaskSettings
-    # Works the parallel tasks of applications, sends queued notices and runs the daily
-    # pre-review (web server); woken at once when an application arrives.
+    # Works the parallel tasks of applications (web server); woken at once when an
+    # application arrives, so a long pre-review never delays them.
     workflow: PeriodicWorker
+    # Runs the daily pre-review and sends queued notices (web server).
+    prereview: PeriodicWorker
 
     def run_ocr(self, limit: int = 20) -> OcrRunSummary:
         """One round of OCR jobs: page text, candidate facts (see archives.ocr)."""
@@ -87,6 +89,7 @@ class Services:
         self.exchange.stop()
         self.ocr.stop()
         self.workflow.stop()
+        self.prereview.stop()
         self.gateway.close()
         self.feed_sources.close()
         close_blobs = getattr(self.blobs, "close", None)
@@ -223,8 +226,11 @@ def build(
         partners=ExchangePartnerChecks(gateway, partners.current),
     )
 
-    def workflow_round() -> bool:
+    def tasks_round() -> bool:
         tasks = run_due_tasks(unit_of_work, task_settings, limit=TASK_ROUND)
+        return tasks.decided + tasks.waiting >= TASK_ROUND  # a full round: more waits
+
+    def daily_round() -> bool:
         with unit_of_work() as uow:
             run_scheduled_prereview(
                 uow,
@@ -234,7 +240,7 @@ def build(
             )
         with unit_of_work() as uow:
             deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
-        return tasks.decided + tasks.waiting >= TASK_ROUND  # a full round: more waits
+        return False
 
     return Services(
         settings=settings,
@@ -261,6 +267,9 @@ def build(
         notifier=notifier,
         task_settings=task_settings,
         workflow=PeriodicWorker(
-            "workflow-worker", settings.data_dir / "workflow-worker.lock", workflow_round
+            "workflow-worker", settings.data_dir / "workflow-worker.lock", tasks_round
+        ),
+        prereview=PeriodicWorker(
+            "prereview-worker", settings.data_dir / "prereview-worker.lock", daily_round
         ),
     )

@@ -76,10 +76,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             the_services.ocr.start(settings.ocr_interval_seconds)
         if settings.workflow_worker:
             the_services.workflow.start(settings.workflow_interval_seconds)
+            the_services.prereview.start(settings.workflow_interval_seconds)
         yield
         the_services.exchange.stop()
         the_services.ocr.stop()
         the_services.workflow.stop()
+        the_services.prereview.stop()
         if services is None:
             the_services.close()
 
