@@ -287,3 +287,34 @@ def test_an_earlier_archive_birth_date_brings_a_person_into_view(seeded, distric
         stored = uow.checklists.get(late.id or 0)
     assert stored.checklist.retirement_month == "2027-01"
     assert ItemCode.BIRTH_DATE_DIFFERS in {item.code for item in stored.checklist.items}
+
+
+def test_an_interrupted_run_keeps_what_it_reviewed_and_the_next_finishes(
+    seeded, district, monkeypatch
+):
+    """Committed every COMMIT_EVERY persons: a run that fails half way keeps the checklists
+    it wrote (and holds the ledger chain no longer than a batch); the next run does the rest."""
+    from retirelink.workflow import services as workflow_services
+
+    real = workflow_services.build_checklist
+    calls = []
+
+    def failing_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workflow_services, "COMMIT_EVERY", 1)
+    monkeypatch.setattr(workflow_services, "build_checklist", failing_second)
+    with pytest.raises(RuntimeError):
+        _run(seeded)
+    with seeded.uow() as uow:
+        assert uow.checklists.listing(status=None, offset=0, limit=10)[1] == 1
+
+    monkeypatch.setattr(workflow_services, "build_checklist", real)
+    summary = _run(seeded)
+
+    assert summary.persons_due == 2
+    with seeded.uow() as uow:
+        assert uow.checklists.listing(status=None, offset=0, limit=10)[1] == 2
