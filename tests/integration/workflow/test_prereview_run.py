@@ -294,9 +294,10 @@ def test_an_interrupted_run_keeps_what_it_reviewed_and_the_next_finishes(
 ):
     """Committed every COMMIT_EVERY persons: a run that fails half way keeps the checklists
     it wrote (and holds the ledger chain no longer than a batch); the next run does the rest."""
+    from retirelink.workflow import prereview
     from retirelink.workflow import services as workflow_services
 
-    real = workflow_services.build_checklist
+    real = prereview.build_checklist
     calls = []
 
     def failing_second(*args, **kwargs):
