@@ -107,6 +107,7 @@ def test_a_disputed_task_is_worked_from_the_queue(client, seeded, person):
 
     queue = client.get("/applications/tasks")
     assert "户籍身份核验" in queue.text and "数据存在异议" in queue.text
+    assert '<a href="/applications/tasks" aria-current="page">待办任务</a>' in queue.text
     detail = client.get(location)
     assert "待人工处理" in detail.text
     task_id = detail.text.split('data-task="identity"')[1].split("/tasks/")[1].split('"')[0]
@@ -220,3 +221,12 @@ def test_the_progress_form_refuses_a_post_without_its_token(client, seeded, pers
     )
 
     assert response.status_code == 403
+
+
+def test_the_applicant_cannot_download_a_form_before_the_decision(client, seeded, person):
+    _ready(client, seeded, person)
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/applications")})
+
+    early = _progress(client, "TX130406-20261123-000001", person.id_number, "/progress/form.pdf")
+
+    assert early.status_code == 409 and "审批完成后才能出具" in early.text

@@ -5,7 +5,6 @@ clerk determines → a reviewer approves → the applicant downloads the 审批�
 受理编号 and the ID number. And the rejected path: special-job years short."""
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import Page, expect
 from retirelink.demo.loader import load_demo
 from retirelink.partners.registry import write_registry
 from retirelink.partners.server import SimulatorConfig, running_partners
-from retirelink.rules import SpecialJobType, YearMonth
+from retirelink.rules import YearMonth
 from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.workflow.model import ItemCode
 from retirelink.workflow.services import list_checklists, run_prereview
@@ -23,8 +22,7 @@ from tests.e2e.live_server import running_server
 from tests.support.insured import (
     add_grading_form,
     digitised_archive,
-    insured_person,
-    register_test_employer,
+    miner,
 )
 
 pytestmark = pytest.mark.e2e
@@ -81,27 +79,9 @@ def _only_the_grading_form_missing(services, sims):
 
 
 def _special_job_short(services):
-    """周平: 井下 from 1984-03 to 1992-12 — 106 months, two short of 国发〔1978〕104号's nine
+    """周平: 井下 from 1988-03 to 1996-12 — 106 months, two short of 国发〔1978〕104号's nine
     years — applying for special-job early retirement at 55."""
-    register_test_employer(services)
-    person = insured_person(
-        services,
-        birth="19710815",
-        name="周平",
-        months=300,
-        special_job=SpecialJobType.UNDERGROUND,
-    )
-    with services.uow() as uow:
-        record = uow.insured.get(person.id)
-        span = record.employments[0]
-        spans = (
-            replace(span, end=YearMonth(1993, 1)),
-            replace(span, start=YearMonth(1993, 1), special_job=None),
-        )
-        uow.insured.put(replace(record, employments=spans))
-        uow.commit()
-    digitised_archive(services, person, born="1971年8月15日")
-    return person
+    return miner(services, name="周平", underground_until=YearMonth(1997, 1))
 
 
 @pytest.fixture

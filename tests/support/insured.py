@@ -1,6 +1,7 @@
 """Insured persons for workflow tests: an employer and men at work there since 1984 with a
 chosen number of months paid from 1996 (the 邯郸 personal-account start)."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ EMPLOYER_NAME = "峰峰集团大淮煤矿"
 PHONE = "13900001111"
 ACCOUNT_BALANCE = Decimal("30000.00")
 EMPLOYED_FROM = YearMonth(1984, 3)
+MINER_FROM = YearMonth(1988, 3)  # at 16: never before the legal working age
 
 
 def register_test_employer(services: Services) -> None:
@@ -149,3 +151,37 @@ def add_grading_form(services: Services, person: Person) -> None:
             ),
         )
         uow.commit()
+
+
+def miner(
+    services: Services,
+    *,
+    name: str,
+    underground_until: YearMonth,
+    employed_from: YearMonth = MINER_FROM,
+) -> Person:
+    """A man born 1971-08-15 (55 in August 2026), 井下 from ``employed_from`` until
+    ``underground_until`` (exclusive), then at the surface; 300 months paid; his archive
+    digitised with the 招工登记表's birth date and work start."""
+    register_test_employer(services)
+    person = insured_person(
+        services,
+        birth="19710815",
+        name=name,
+        months=300,
+        special_job=SpecialJobType.UNDERGROUND,
+        employed_from=employed_from,
+    )
+    with services.uow() as uow:
+        record = uow.insured.get(person.id or 0)
+        assert record is not None
+        span = record.employments[0]
+        spans = (
+            replace(span, end=underground_until),
+            replace(span, start=underground_until, special_job=None),
+        )
+        uow.insured.put(replace(record, employments=spans))
+        uow.commit()
+    work_start = f"{employed_from.year}年{employed_from.month}月"
+    digitised_archive(services, person, born="1971年8月15日", work_start=work_start)
+    return person

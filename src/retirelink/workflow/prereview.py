@@ -161,34 +161,34 @@ def build_checklist(
         return None
     items = [
         *review.archive_items,
-        *contribution_items(facts, review.paid_and_deemed, month, on, params),
+        *_contribution_items(facts, review.paid_and_deemed, month, on, params),
         *review.special_job_items,
     ]
     return Checklist(
         person_id=facts.person_id,
         retirement_month=str(month),
         route=route,
-        summary=determination_summary(facts, review, month, route.label, on, params),
+        summary=_determination_summary(facts, review, month, route, on, params),
         items=tuple(items),
     )
 
 
-def determination_summary(
+def _determination_summary(
     facts: PrereviewFacts,
     review: PersonReview,
     month: YearMonth,
-    route_label: str,
+    route: Route,
     on: date,
     params: ParameterSet,
 ) -> dict[str, str]:
-    """The determination in 中文 label -> value form (checklists, applications)."""
+    """The determination in 中文 label -> value form, as the checklist shows it."""
     archive, flexible, deemed = facts.archive, review.flexible, review.deemed
     return {
         "出生年月（退休认定）": review.birth.label,
         "出生日期依据": archive.birth.source.label if archive else BirthDateSource.ID_CARD.label,
         "人员类别": facts.category.label,
         "法定退休年龄": flexible.statutory.statutory_age.age_label,
-        "退休年月": f"{month.label}（{route_label}）",
+        "退休年月": f"{month.label}（{route.label}）",
         # 办法第三条: early (never below the original age) or late (with the employer's
         # agreement), by up to three years, on the person's own application.
         "弹性退休可选": f"{flexible.earliest_month.label}至{flexible.latest_month.label}",
@@ -380,7 +380,7 @@ def _months_before(spans: Sequence[EmploymentSpan], start: YearMonth) -> int:
     return sum(span.months_until(start) for span in spans)
 
 
-def contribution_items(
+def _contribution_items(
     facts: PrereviewFacts, total: int, month: YearMonth, on: date, params: ParameterSet
 ) -> list[ChecklistItem]:
     if facts.contribution_months == 0:

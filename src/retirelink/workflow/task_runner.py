@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import NamedTuple
 
 from retirelink.errors import (
     ConflictError,
@@ -94,7 +95,8 @@ def decide_task(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> 
         # must look; the task is not retried blindly.
         uow.rollback()
         outcome = TaskOutcome(TaskStatus.NEEDS_PERSON, f"无法自动办理：{error.message}")
-    _finish(uow, task, outcome, actor=SYSTEM_ACTOR)
+    subject = Subject(context.application.reference, context.person.id_number)
+    _finish(uow, task, outcome, actor=SYSTEM_ACTOR, subject=subject)
     return True
 
 
@@ -135,7 +137,29 @@ def _wait(
     uow.commit()
 
 
-def _finish(uow: WorkflowUnitOfWork, task: Task, outcome: TaskOutcome, *, actor: Actor) -> None:
+class Subject(NamedTuple):
+    """Whose application a ledger entry is about: its 受理编号 and the person's ID number."""
+
+    reference: str
+    id_number: str
+
+
+def _subject(uow: WorkflowUnitOfWork, task: Task) -> Subject:
+    application = uow.applications.get(task.application_id)
+    person = uow.persons.get(application.person_id) if application else None
+    return Subject(
+        application.reference if application else "", person.id_number if person else "?"
+    )
+
+
+def _finish(
+    uow: WorkflowUnitOfWork,
+    task: Task,
+    outcome: TaskOutcome,
+    *,
+    actor: Actor,
+    subject: Subject | None = None,
+) -> Task:
     now = uow.clock.now()
     settled = outcome.status.settled
     decided = replace(
@@ -149,19 +173,26 @@ def _finish(uow: WorkflowUnitOfWork, task: Task, outcome: TaskOutcome, *, actor:
         finished_by=actor.username if settled else None,
     )
     uow.tasks.save(decided)
-    _ledger_task(uow, actor, decided, LedgerAction.TASK_DECIDED)
+    _ledger_task(uow, actor, decided, LedgerAction.TASK_DECIDED, subject)
     uow.commit()
+    return decided
 
 
-def _ledger_task(uow: WorkflowUnitOfWork, actor: Actor, task: Task, action: LedgerAction) -> None:
-    application = uow.applications.get(task.application_id)
-    person = uow.persons.get(application.person_id) if application else None
+def _ledger_task(
+    uow: WorkflowUnitOfWork,
+    actor: Actor,
+    task: Task,
+    action: LedgerAction,
+    subject: Subject | None = None,
+) -> None:
+    """One entry per change of a task; ``subject`` when the caller has it at hand (the
+    worker does), else read."""
+    about = subject or _subject(uow, task)
     uow.ledger.record(
         actor=actor,
         action=action,
-        subject=uow.ledger.subject("person", person.id_number if person else "?"),
-        purpose=f"{application.reference if application else ''} {task.kind.label}："
-        f"{task.status.label}；{task.summary}"[:200],
+        subject=uow.ledger.subject("person", about.id_number),
+        purpose=f"{about.reference} {task.kind.label}：{task.status.label}；{task.summary}"[:200],
         after={"task": task.id, "status": task.status.value, "evidence": list(task.evidence)},
     )
 
@@ -198,23 +229,16 @@ def complete_task(
     if not note:
         raise InvalidInputError("请填写办理意见", field="note")
     # An objection to a 公示 is recorded while the notice is still up.
-    task = _handed_over(uow, task_id, allow_waiting=_is_notice(uow, task_id))
+    task = _handed_over(uow, task_id, waiting_allowed=_is_notice)
     evidence = (*task.evidence, f"user:{actor.username}")
-    _finish(
-        uow,
-        task,
-        TaskOutcome(status, f"人工办理：{note}", evidence, dict(task.result)),
-        actor=actor,
-    )
-    found = uow.tasks.get(task_id)
-    assert found is not None
-    return found
+    outcome = TaskOutcome(status, f"人工办理：{note}", evidence, dict(task.result))
+    return _finish(uow, task, outcome, actor=actor)
 
 
 def retry_task(uow: WorkflowUnitOfWork, *, actor: Actor, task_id: int) -> Task:
     """Run a handed-over task again (e.g. the missing material has been scanned in)."""
     require(actor, Permission.RETIREMENT_TASKS)
-    task = _handed_over(uow, task_id, allow_waiting=True)
+    task = _handed_over(uow, task_id, waiting_allowed=lambda _: True)
     waiting = replace(
         task,
         status=TaskStatus.WAITING,
@@ -227,20 +251,23 @@ def retry_task(uow: WorkflowUnitOfWork, *, actor: Actor, task_id: int) -> Task:
     return waiting
 
 
-def _is_notice(uow: WorkflowUnitOfWork, task_id: int) -> bool:
-    task = uow.tasks.get(task_id)
-    return task is not None and task.kind is TaskKind.PUBLIC_NOTICE
+def _is_notice(task: Task) -> bool:
+    return task.kind is TaskKind.PUBLIC_NOTICE
 
 
-def _handed_over(uow: WorkflowUnitOfWork, task_id: int, *, allow_waiting: bool = False) -> Task:
+def _handed_over(
+    uow: WorkflowUnitOfWork, task_id: int, *, waiting_allowed: Callable[[Task], bool]
+) -> Task:
+    """The task, if a person may act on it: handed over (or waiting, where allowed) and its
+    application not determined."""
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFoundError("任务不存在")
     decision = uow.decisions.get(task.application_id)
     if decision is not None and decision.status is not DecisionStatus.RETURNED:
         raise ConflictError("该申请已核定，任务不能再变更")
-    allowed = _HANDED_OVER + ((TaskStatus.WAITING,) if allow_waiting else ())
-    if task.status not in allowed:
+    waiting = task.status is TaskStatus.WAITING and waiting_allowed(task)
+    if task.status not in _HANDED_OVER and not waiting:
         raise ConflictError(f"该任务当前为“{task.status.label}”，不能人工办理")
     return task
 

@@ -12,7 +12,7 @@ from retirelink.archives.cataloguing import MaterialEntry, catalogue_material
 from retirelink.archives.holdings import DatePrecision, FuzzyDate
 from retirelink.archives.material_classes import MaterialType
 from retirelink.errors import InvalidInputError
-from retirelink.rules import SpecialJobType, WorkCapacity, YearMonth
+from retirelink.rules import WorkCapacity, YearMonth
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
 from retirelink.workflow.application_services import (
     ApplicationRequest,
@@ -28,7 +28,12 @@ from retirelink.workflow.applications import (
     TaskStatus,
 )
 from retirelink.workflow.task_runner import TaskSettings, complete_task, run_due_tasks
-from tests.support.insured import digitised_archive, insured_person, register_test_employer
+from tests.support.insured import (
+    digitised_archive,
+    insured_person,
+    register_test_employer,
+)
+from tests.support.insured import miner as make_miner
 from tests.support.partner_checks import FakePartnerChecks
 
 pytestmark = pytest.mark.integration
@@ -141,25 +146,7 @@ def test_an_illness_application_without_a_valid_appraisal_is_refused(
 def miner(seeded):
     """A man born in August 1971 (55 in 2026-08), 井下 from 1988-03 to 1998-02 (120 months ≥
     the 108 of 国发〔1978〕104号), with the 特殊工种审批表 in his archive."""
-    register_test_employer(seeded)
-    person = insured_person(
-        seeded,
-        birth="19710815",
-        name="周平",
-        months=300,
-        special_job=SpecialJobType.UNDERGROUND,
-        employed_from=YearMonth(1988, 3),
-    )
-    with seeded.uow() as uow:
-        record = uow.insured.get(person.id)
-        span = record.employments[0]
-        spans = (
-            replace(span, end=YearMonth(1998, 3)),
-            replace(span, start=YearMonth(1998, 3), special_job=None),
-        )
-        uow.insured.put(replace(record, employments=spans))
-        uow.commit()
-    digitised_archive(seeded, person, born="1971年8月15日", work_start="1988年3月")
+    person = make_miner(seeded, name="周平", underground_until=YearMonth(1998, 3))
     with seeded.uow() as uow:
         archive = uow.archives.get_by_person(person.id)
         catalogue_material(

@@ -3,6 +3,7 @@ online), follow every application's parallel tasks, work the queue of tasks hand
 person (complete, refuse with a reason, or run again once a material arrived), determine
 (核定) and review (复核), and print the 职工退休审批表."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote
@@ -295,15 +296,11 @@ def applications_determine(
     conclusion: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=_TEXT)] = "",
 ) -> Response:
-    try:
-        if conclusion not in ("grant", "refuse"):
-            raise InvalidInputError("请选择核定结论", field="conclusion")
-        determine(
-            uow, actor=actor, application_id=application_id, grant=conclusion == "grant", note=note
-        )
-    except _PAGE_ERRORS as error:
-        return _detail(request, actor, uow, application_id, error=error.message, status_code=422)
-    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+    def act() -> None:
+        grant = _conclusion(conclusion, {"grant": True, "refuse": False}, "请选择核定结论")
+        determine(uow, actor=actor, application_id=application_id, grant=grant, note=note)
+
+    return _decision_step(request, actor, uow, application_id, act)
 
 
 @router.post("/applications/{application_id}/review")
@@ -315,16 +312,29 @@ def applications_review(
     conclusion: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=_TEXT)] = "",
 ) -> Response:
+    def act() -> None:
+        approve = _conclusion(conclusion, {"approve": True, "return": False}, "请选择复核结论")
+        review(uow, actor=actor, application_id=application_id, approve=approve, note=note)
+
+    return _decision_step(request, actor, uow, application_id, act)
+
+
+def _conclusion(raw: str, choices: dict[str, bool], message: str) -> bool:
+    if raw not in choices:
+        raise InvalidInputError(message, field="conclusion")
+    return choices[raw]
+
+
+def _decision_step(
+    request: Request,
+    actor: Actor,
+    uow: SqlAlchemyUnitOfWork,
+    application_id: int,
+    act: Callable[[], None],
+) -> Response:
+    """Run a 核定 or 复核 step: back to the application, or the page with the 中文 error."""
     try:
-        if conclusion not in ("approve", "return"):
-            raise InvalidInputError("请选择复核结论", field="conclusion")
-        review(
-            uow,
-            actor=actor,
-            application_id=application_id,
-            approve=conclusion == "approve",
-            note=note,
-        )
+        act()
     except _PAGE_ERRORS as error:
         return _detail(request, actor, uow, application_id, error=error.message, status_code=422)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)

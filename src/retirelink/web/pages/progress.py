@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from retirelink.documents.approval_form import approval_form_pdf
-from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
+from retirelink.errors import ConflictError, InvalidInputError, NotFoundError, RetireLinkError
 from retirelink.security.masking import mask_name
 from retirelink.web.deps import ServicesDep, check_login_csrf, new_login_csrf
 from retirelink.web.pages.applications import pdf_response
@@ -20,7 +20,8 @@ from retirelink.workflow.approval import applicant_approval_form, applicant_view
 router = APIRouter(include_in_schema=False)
 
 PROGRESS_CSRF_COOKIE = "rl_progress_csrf"
-_ERRORS = (ConflictError, InvalidInputError, NotFoundError)
+# Not found (reference and ID number do not match) 404; not decided yet 409; bad input 422.
+_ERRORS = {NotFoundError: 404, ConflictError: 409, InvalidInputError: 422}
 
 
 def _page(
@@ -52,6 +53,11 @@ def _page(
     return response
 
 
+def _refused(request: Request, error: RetireLinkError, reference: str) -> Response:
+    status = next(code for kind, code in _ERRORS.items() if isinstance(error, kind))
+    return _page(request, view=None, error=error.message, reference=reference, status_code=status)
+
+
 @router.get("/progress")
 def progress_form(request: Request) -> Response:
     return _page(request, view=None, error=None)
@@ -69,8 +75,8 @@ def progress_show(
     try:
         with services.uow() as uow:
             view = applicant_view(uow, reference=reference, id_number=id_number)
-    except _ERRORS as error:
-        return _page(request, view=None, error=error.message, reference=reference, status_code=404)
+    except tuple(_ERRORS) as error:
+        return _refused(request, error, reference)
     return _page(request, view=view, error=None, reference=reference, id_number=id_number)
 
 
@@ -86,6 +92,6 @@ def progress_form_pdf(
     try:
         with services.uow() as uow:
             form = applicant_approval_form(uow, reference=reference, id_number=id_number)
-    except _ERRORS as error:
-        return _page(request, view=None, error=error.message, reference=reference, status_code=404)
+    except tuple(_ERRORS) as error:
+        return _refused(request, error, reference)
     return pdf_response(approval_form_pdf(form), form.view.application.reference)
