@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from retirelink.security.model import Actor, Role
+from retirelink.security.model import Actor, Principal, Role
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class UserAccount:
     failed_logins: int = 0
     locked_until: datetime | None = None
     active: bool = True
+    represents: Principal | None = None  # applicant accounts only
 
     def actor(self) -> Actor:
         assert self.id is not None
@@ -34,6 +35,7 @@ class UserAccount:
             display_name=self.display_name,
             department_code=self.department_code,
             roles=self.roles,
+            represents=self.represents,
         )
 
     def is_locked(self, now: datetime) -> bool:

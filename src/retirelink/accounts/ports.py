@@ -3,7 +3,7 @@
 from typing import Protocol
 
 from retirelink.accounts.model import SessionRecord, UserAccount
-from retirelink.archives.ports import DepartmentRepository
+from retirelink.archives.ports import DepartmentRepository, EmployerRepository, PersonRepository
 from retirelink.clock import Clock
 from retirelink.ledger.services import Ledger
 
@@ -35,6 +35,10 @@ class AccountsUnitOfWork(Protocol):
     def sessions(self) -> SessionRepository: ...
     @property
     def departments(self) -> DepartmentRepository: ...
+    @property
+    def persons(self) -> PersonRepository: ...
+    @property
+    def employers(self) -> EmployerRepository: ...
     @property
     def ledger(self) -> Ledger: ...
     @property

@@ -7,7 +7,15 @@ from retirelink.accounts.model import LoginPolicy, SessionRecord, UserAccount
 from retirelink.accounts.ports import AccountsUnitOfWork
 from retirelink.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from retirelink.ledger.model import LedgerAction
-from retirelink.security.model import GRANTABLE_ROLES, Actor, Permission, Role
+from retirelink.rules import parse_id_number
+from retirelink.security.model import (
+    GRANTABLE_ROLES,
+    Actor,
+    Permission,
+    Principal,
+    PrincipalKind,
+    Role,
+)
 from retirelink.security.passwords import (
     check_password_strength,
     dummy_verify,
@@ -31,12 +39,16 @@ def create_user(
     department_code: str,
     password: str,
     roles: frozenset[Role] = frozenset(),
+    represents: Principal | None = None,
 ) -> UserAccount:
+    """``represents``: for an applicant account, the insured person or the employer it acts
+    for (required then, refused otherwise)."""
     require(actor, Permission.USER_MANAGE)
     if roles:
         require(actor, Permission.ROLE_GRANT)
     _check_grantable(roles)
     check_separation_of_duties(roles)
+    represents = _check_principal(uow, roles, represents)
     if not _USERNAME.match(username):
         raise InvalidInputError(
             "用户名须以小写字母开头，3到32位小写字母、数字或._-", field="username"
@@ -56,14 +68,23 @@ def create_user(
             department_code=department_code,
             roles=roles,
             password_hash=hash_password(password),
+            represents=represents,
         )
     )
+    after: dict[str, object] = {
+        "username": username,
+        "department": department_code,
+        "roles": sorted(roles),
+    }
+    if represents is not None:
+        after["represents"] = represents.kind.value
+        after["represents_key"] = uow.ledger.subject(represents.kind.value, represents.code)
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.USER_CREATE,
         subject=uow.ledger.subject("user", username),
         purpose="账号管理",
-        after={"username": username, "department": department_code, "roles": sorted(roles)},
+        after=after,
     )
     uow.commit()
     return user
@@ -77,6 +98,8 @@ def grant_role(uow: AccountsUnitOfWork, *, actor: Actor, username: str, role: Ro
         raise NotFoundError(f"用户“{username}”不存在")
     roles = user.roles | {role}
     check_separation_of_duties(roles)
+    if Role.APPLICANT in roles and roles != {Role.APPLICANT}:
+        raise InvalidInputError(_APPLICANT_ONLY, field="roles")
     updated = replace(user, roles=roles)
     uow.users.update(updated)
     uow.ledger.record(
@@ -199,6 +222,36 @@ def log_out(uow: AccountsUnitOfWork, *, session_id: str) -> None:
             purpose="退出登录",
         )
     uow.commit()
+
+
+_APPLICANT_ONLY = "申请人账号（参保人/单位经办员）不能兼有工作人员角色，请分别开户"
+
+
+def _check_principal(
+    uow: AccountsUnitOfWork, roles: frozenset[Role], represents: Principal | None
+) -> Principal | None:
+    """An applicant account acts for exactly one insured person or one employer, both
+    registered here; a staff account acts for nobody but its department."""
+    if Role.APPLICANT not in roles:
+        if represents is not None:
+            raise InvalidInputError("只有申请人账号可以绑定参保人或单位", field="represents")
+        return None
+    if roles != {Role.APPLICANT}:
+        raise InvalidInputError(_APPLICANT_ONLY, field="roles")
+    if represents is None:
+        raise InvalidInputError(
+            "申请人账号须绑定参保人（公民身份号码）或用人单位（统一社会信用代码）",
+            field="represents",
+        )
+    if represents.kind is PrincipalKind.PERSON:
+        id_number = parse_id_number(represents.code, on=uow.clock.today()).value
+        if uow.persons.get_by_id_number(id_number) is None:
+            raise NotFoundError("本系统没有该公民身份号码的参保登记", field="represents")
+        return Principal(PrincipalKind.PERSON, id_number)
+    code = represents.code.strip().upper()
+    if uow.employers.get_by_credit_code(code) is None:
+        raise NotFoundError("本系统没有该统一社会信用代码的参保单位", field="represents")
+    return Principal(PrincipalKind.EMPLOYER, code)
 
 
 def _check_grantable(roles: frozenset[Role] | set[Role]) -> None:

@@ -23,7 +23,12 @@ from retirelink.demo.generator import generate_district, iter_persons
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from retirelink.demo.manifest import read_manifest
 from retirelink.demo.model import DemoPerson
-from retirelink.demo.nearing import catalogue_nearing
+from retirelink.demo.nearing import (
+    EMPLOYER_ACCOUNT,
+    PERSON_ACCOUNT,
+    applicant_accounts,
+    catalogue_nearing,
+)
 from retirelink.security.model import SYSTEM_ACTOR
 
 app = typer.Typer(help="演示数据（峰峰矿区模拟辖区）", no_args_is_help=True)
@@ -91,6 +96,7 @@ def load(
     if nearing:
         with open_services() as services:
             opened = catalogue_nearing(services, _district_persons(services, seed, persons))
+            applicant_accounts(services, DEMO_PASSWORD)
         console.print(f"临近退休人员已编目档案 {opened} 份（退休预审与申请演示）")
     print_demo_accounts()
 
@@ -113,6 +119,9 @@ def print_demo_accounts() -> None:
     console.print(f"演示账号（密码均为 [bold]{DEMO_PASSWORD}[/bold]）：")
     for account in DEMO_ACCOUNTS:
         console.print(f"  {account.username:<11}{account.display_name}  {account.role.label}")
+    # Created with the archives of those nearing retirement (demo load --nearing).
+    console.print(f"  {PERSON_ACCOUNT:<11}临近退休的参保人本人  网上申请、补充材料")
+    console.print(f"  {EMPLOYER_ACCOUNT:<11}该参保人所在单位经办员  网上申报、补充材料")
 
 
 @app.command(help="列出演示账号")

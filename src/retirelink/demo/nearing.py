@@ -10,6 +10,7 @@ archive lacks its 转正定级表, so the pre-review's notices and the employer'
 from collections.abc import Iterable
 from datetime import date
 
+from retirelink.accounts.services import create_user
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
 from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import add_fact
@@ -20,7 +21,7 @@ from retirelink.bootstrap import Services
 from retirelink.demo.insured import insurance_record
 from retirelink.demo.model import DemoPerson
 from retirelink.rules import YearMonth
-from retirelink.security.model import SYSTEM_ACTOR, Actor
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Principal, PrincipalKind, Role
 from retirelink.workflow.prereview import earliest_special_job_month, statutory_month
 
 NEARING_MONTHS = 6
@@ -105,3 +106,41 @@ def _catalogue(services: Services, reviewer: Actor, person: DemoPerson, serial: 
         with services.uow() as uow:
             add_fact(uow, actor=reviewer, material_id=materials[0].id or 0, kind=kind, start=text)
     return 1
+
+
+# The demo's online applicants: a worker whose archive lacks its 转正定级表 (the fourth
+# archive opened above) and the 经办员 of that worker's employer.
+APPLICANT_ARCHIVE = f"FF-YS-{MISSING_GRADING_EVERY:05d}"
+PERSON_ACCOUNT, EMPLOYER_ACCOUNT = "geren", "danwei"
+
+
+def applicant_accounts(services: Services, password: str) -> tuple[str, ...]:
+    """Create the two applicant accounts (unless they exist); the usernames created."""
+    with services.uow() as uow:
+        archive = uow.archives.get_by_number(APPLICANT_ARCHIVE)
+        person = uow.persons.get(archive.person_id) if archive else None
+        record = uow.insured.get(person.id or 0) if person else None
+        employer = uow.employers.get(record.employer_id) if record and record.employer_id else None
+    if person is None or employer is None:
+        return ()
+    principals = (
+        (PERSON_ACCOUNT, person.name, Principal(PrincipalKind.PERSON, person.id_number)),
+        (EMPLOYER_ACCOUNT, "单位经办员", Principal(PrincipalKind.EMPLOYER, employer.credit_code)),
+    )
+    created = []
+    for username, display_name, principal in principals:
+        with services.uow() as uow:
+            if uow.users.get_by_username(username) is not None:
+                continue
+            create_user(
+                uow,
+                actor=SYSTEM_ACTOR,
+                username=username,
+                display_name=display_name,
+                department_code="SHEBAO",
+                password=password,
+                roles=frozenset({Role.APPLICANT}),
+                represents=principal,
+            )
+        created.append(username)
+    return tuple(created)

@@ -69,6 +69,10 @@ class LedgerAction(StrEnum):
     APPLICATION_DETERMINED = "workflow.application_determined"
     APPLICATION_REVIEWED = "workflow.application_reviewed"
     APPROVAL_FORM_ISSUED = "workflow.approval_form_issued"
+    SUPPLEMENT_SUBMITTED = "workflow.supplement_submitted"
+    SUPPLEMENT_ACCEPTED = "workflow.supplement_accepted"
+    SUPPLEMENT_RETURNED = "workflow.supplement_returned"
+    SUPPLEMENT_VIEWED = "workflow.supplement_viewed"
 
     @property
     def label(self) -> str:
@@ -104,6 +108,10 @@ _ACTION_LABELS = {
     LedgerAction.APPLICATION_DETERMINED: "退休待遇核定",
     LedgerAction.APPLICATION_REVIEWED: "退休审批复核",
     LedgerAction.APPROVAL_FORM_ISSUED: "出具职工退休审批表",
+    LedgerAction.SUPPLEMENT_SUBMITTED: "网上提交补充材料",
+    LedgerAction.SUPPLEMENT_ACCEPTED: "补充材料接收归档",
+    LedgerAction.SUPPLEMENT_RETURNED: "补充材料退回",
+    LedgerAction.SUPPLEMENT_VIEWED: "查看补充材料",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -68,6 +68,12 @@ class Permission(StrEnum):
     RETIREMENT_TASKS = "workflow.tasks"
     RETIREMENT_DETERMINE = "workflow.determine"
     RETIREMENT_APPROVE = "workflow.approve"
+    # The applicant's own channel: apply online for oneself (or, for an employer's 经办员,
+    # for the employer's workers) and hand in a missing material.
+    RETIREMENT_APPLY_ONLINE = "workflow.apply_online"
+    SUPPLEMENT_SUBMIT = "workflow.supplement_submit"
+    # Receiving a handed-in material into the personnel archive (归档).
+    SUPPLEMENT_ACCEPT = "workflow.supplement_accept"
 
     @property
     def label(self) -> str:
@@ -102,11 +108,34 @@ _PERMISSION_LABELS = {
     Permission.RETIREMENT_TASKS: "办理与查看退休并联任务",
     Permission.RETIREMENT_DETERMINE: "退休待遇核定（经办）",
     Permission.RETIREMENT_APPROVE: "退休审批复核",
+    Permission.RETIREMENT_APPLY_ONLINE: "网上申请退休（本人或本单位职工）",
+    Permission.SUPPLEMENT_SUBMIT: "网上提交补充材料",
+    Permission.SUPPLEMENT_ACCEPT: "接收补充材料归档",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people
 # (GB/T 22239-2019 等级保护 2.0, 安全管理中心 "三权分立" requirement).
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+
+
+class PrincipalKind(StrEnum):
+    """Whom an applicant account acts for."""
+
+    PERSON = "person"
+    EMPLOYER = "employer"
+
+    @property
+    def label(self) -> str:
+        return {"person": "参保人本人", "employer": "用人单位"}[self.value]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An applicant account's principal: the insured person (by 公民身份号码) or the
+    employer (by 统一社会信用代码) whose 经办员 holds the account."""
+
+    kind: PrincipalKind
+    code: str
 
 
 @dataclass(frozen=True)
@@ -118,6 +147,8 @@ class Actor:
     display_name: str
     department_code: str
     roles: frozenset[Role]
+    # Only applicant accounts act for someone; staff accounts act for their department.
+    represents: Principal | None = None
 
     @property
     def role_codes(self) -> str:

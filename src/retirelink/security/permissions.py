@@ -8,7 +8,9 @@ from retirelink.security.model import SEPARATED_ADMIN_ROLES, Actor, Permission, 
 P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.APPLICANT: frozenset(),
+    # The person or the employer's 经办员, online: only for themselves (checked in the
+    # services against the account's principal).
+    Role.APPLICANT: frozenset({P.RETIREMENT_APPLY_ONLINE, P.SUPPLEMENT_SUBMIT}),
     # Rule computations (测算) read no stored personal data: every business role may run them.
     Role.CLERK: frozenset(
         {
@@ -59,6 +61,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ARCHIVE_FIXITY,
             P.ARCHIVE_FACT_REVIEW,
             P.ARCHIVE_LENDING_DECIDE,
+            # A material the person or the employer handed in online enters the archive here.
+            P.SUPPLEMENT_ACCEPT,
         }
     ),
     Role.FUND_AUDITOR: frozenset(

@@ -18,7 +18,7 @@ from retirelink.archives.model import (
 )
 from retirelink.ledger.model import LedgerEntry, LedgerHead
 from retirelink.rules.identifiers import Sex
-from retirelink.security.model import Role
+from retirelink.security.model import Principal, PrincipalKind, Role
 from retirelink.storage.base import chunk_size, one_of
 from retirelink.storage.rows import (
     DepartmentRow,
@@ -135,6 +135,10 @@ class SqlAlchemyEmployerRepository:
         rows = self._session.execute(select(EmployerRow.credit_code, EmployerRow.id))
         return {row.credit_code: row.id for row in rows}
 
+    def get(self, employer_id: int) -> Employer | None:
+        row = self._session.get(EmployerRow, employer_id)
+        return _employer(row) if row else None
+
     def get_by_credit_code(self, credit_code: str) -> Employer | None:
         row = self._session.scalar(
             select(EmployerRow).where(EmployerRow.credit_code == credit_code)
@@ -204,6 +208,9 @@ class SqlAlchemyUserRepository:
 def _user_columns(user: UserAccount) -> dict[str, object]:
     columns = asdict(user)
     columns["roles"] = ",".join(sorted(user.roles))
+    principal = columns.pop("represents")
+    columns["represents_kind"] = principal["kind"].value if principal else None
+    columns["represents_code"] = principal["code"] if principal else None
     if user.id is None:
         del columns["id"]
     return columns
@@ -221,6 +228,11 @@ def _user(row: UserRow) -> UserAccount:
         failed_logins=row.failed_logins,
         locked_until=row.locked_until,
         active=row.active,
+        represents=(
+            Principal(PrincipalKind(row.represents_kind), row.represents_code or "")
+            if row.represents_kind
+            else None
+        ),
     )
 
 

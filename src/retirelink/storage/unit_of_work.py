@@ -54,6 +54,7 @@ from retirelink.storage.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
 )
+from retirelink.storage.supplement_repositories import SqlAlchemySupplementRepository
 from retirelink.storage.workflow_repositories import (
     SqlAlchemyChecklistRepository,
     SqlAlchemyNotificationRepository,
@@ -105,6 +106,7 @@ class SqlAlchemyUnitOfWork:
         self.applications = SqlAlchemyApplicationRepository(self.session)
         self.tasks = SqlAlchemyTaskRepository(self.session)
         self.decisions = SqlAlchemyDecisionRepository(self.session)
+        self.supplements = SqlAlchemySupplementRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

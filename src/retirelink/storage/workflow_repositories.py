@@ -3,13 +3,18 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from retirelink.rules import YearMonth
-from retirelink.storage.rows import NotificationRow, PrereviewChecklistRow
+from retirelink.storage.rows import (
+    InsuranceRecordRow,
+    NotificationRow,
+    PrereviewChecklistRow,
+    RetirementApplicationRow,
+)
 from retirelink.workflow.model import Checklist, ChecklistItem, ChecklistStatus, Route
 from retirelink.workflow.ports import Notification, StoredChecklist
 
@@ -51,6 +56,19 @@ class SqlAlchemyChecklistRepository:
             .limit(limit)
         )
         return [_stored(row) for row in rows], total
+
+    def person_ids_for_employer(self, employer_id: int) -> list[int]:
+        """The employer's current workers who are in the pre-review or have applied."""
+        workers = select(InsuranceRecordRow.person_id).where(
+            InsuranceRecordRow.employer_id == employer_id
+        )
+        reviewed = select(PrereviewChecklistRow.person_id).where(
+            PrereviewChecklistRow.person_id.in_(workers)
+        )
+        applied = select(RetirementApplicationRow.person_id).where(
+            RetirementApplicationRow.person_id.in_(workers)
+        )
+        return sorted(set(self._session.scalars(union(reviewed, applied))))
 
 
 def _stored(row: PrereviewChecklistRow) -> StoredChecklist:

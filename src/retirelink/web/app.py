@@ -38,9 +38,11 @@ from retirelink.web.pages import (
     exchange_partners,
     home,
     ledger,
+    online,
     persons,
     prereview,
     progress,
+    supplements,
 )
 from retirelink.web.templating import STATIC_DIR, make_templates
 
@@ -120,6 +122,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         prereview.router,
         applications.router,
         progress.router,
+        online.router,
+        supplements.router,
         admin.router,
     ):
         app.include_router(router)

@@ -18,6 +18,13 @@ class Module:
 
 MODULES = (
     Module(
+        "online",
+        "网上办理",
+        "退休申请、补充材料与办理进度（本人或本单位职工）",
+        "/my",
+        Permission.RETIREMENT_APPLY_ONLINE,
+    ),
+    Module(
         "archives", "档案管理", "参保人查询、人事档案与数字化", "/persons", Permission.PERSON_READ
     ),
     Module(

@@ -24,7 +24,7 @@ from retirelink.rules import (
 )
 from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import Actor, Permission
-from retirelink.security.permissions import require
+from retirelink.security.permissions import has_permission, require
 from retirelink.workflow.applications import (
     Application,
     ApplicationRoute,
@@ -41,6 +41,7 @@ from retirelink.workflow.applications import (
 )
 from retirelink.workflow.ports import WorkflowUnitOfWork
 from retirelink.workflow.prereview import earliest_special_job_month
+from retirelink.workflow.principals import NOT_YOURS, channel_of, check_acts_for, principal_of
 
 # The earliest an application is taken: within the pre-review window before the month.
 # Provinces' service guides (办事指南) say 1–3 months; six keeps the pre-review's notices
@@ -113,8 +114,13 @@ def submit_application(
     params: ParameterSet,
     region: str,
 ) -> Submitted:
-    """Check everything, then store the application and all its tasks in one transaction."""
-    require(actor, Permission.RETIREMENT_APPLY)
+    """Check everything, then store the application and all its tasks in one transaction.
+    A clerk takes anyone's application at the window; an applicant account applies online
+    only for its principal (the person, or the employer's own workers)."""
+    online = not has_permission(actor, Permission.RETIREMENT_APPLY)
+    if online:
+        require(actor, Permission.RETIREMENT_APPLY_ONLINE)
+        request = replace(request, channel=channel_of(principal_of(actor)))
     today = uow.clock.today()
     id_number = parse_id_number(request.id_number, on=today).value
     bank_account = check_bank_account(request.bank_account)
@@ -122,6 +128,10 @@ def submit_application(
     if not bank_name:
         raise InvalidInputError("请填写开户银行", field="bank_name")
     person = uow.persons.get_by_id_number(id_number)
+    if online:
+        if person is None:
+            raise NotFoundError(NOT_YOURS, field="id_number")
+        check_acts_for(uow, actor, person, uow.insured.get(person.id or 0))
     if person is None or person.id is None:
         raise NotFoundError("本系统没有该公民身份号码的参保登记", field="id_number")
     record = _insured(uow, person.id)

@@ -193,7 +193,7 @@ def approval_form(uow: WorkflowUnitOfWork, *, actor: Actor, application_id: int)
     """The form of a decided application, for the agency to print (ledgered)."""
     require(actor, Permission.RETIREMENT_TASKS)
     view = application_view(uow, actor=actor, application_id=application_id, purpose="打印审批表")
-    return _issue(uow, actor, view)
+    return issue_form(uow, actor, view)
 
 
 def applicant_view(uow: WorkflowUnitOfWork, *, reference: str, id_number: str) -> ApplicationView:
@@ -221,12 +221,13 @@ def applicant_view(uow: WorkflowUnitOfWork, *, reference: str, id_number: str) -
 def applicant_approval_form(
     uow: WorkflowUnitOfWork, *, reference: str, id_number: str
 ) -> ApprovalForm:
-    return _issue(
+    return issue_form(
         uow, APPLICANT_ACTOR, applicant_view(uow, reference=reference, id_number=id_number)
     )
 
 
-def _issue(uow: WorkflowUnitOfWork, actor: Actor, view: ApplicationView) -> ApprovalForm:
+def issue_form(uow: WorkflowUnitOfWork, actor: Actor, view: ApplicationView) -> ApprovalForm:
+    """The form of a decided application for whoever may have it (ledgered)."""
     if not view.state.closed:
         raise ConflictError("审批完成后才能出具职工退休审批表")
     details = uow.insured.details([view.person.id or 0]).get(view.person.id or 0)

@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from retirelink.archives.insured import EmploymentSpan, InsuranceRecord
-from retirelink.archives.ports import HoldingsUnitOfWork
+from retirelink.archives.ports import EmployerRepository, HoldingsUnitOfWork
 from retirelink.rules import RetirementCategory, YearMonth
 from retirelink.security.model import Actor
 from retirelink.workflow.applications import Application, Decision, Task, TaskStatus
 from retirelink.workflow.model import Checklist, ChecklistStatus
+from retirelink.workflow.supplements import SuppliedMaterial
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,10 @@ class ChecklistRepository(Protocol):
     def listing(
         self, *, status: ChecklistStatus | None, offset: int, limit: int
     ) -> tuple[list[StoredChecklist], int]: ...
+
+    def person_ids_for_employer(self, employer_id: int) -> list[int]:
+        """The employer's current workers who are in the pre-review or have applied."""
+        ...
 
 
 class NotificationRepository(Protocol):
@@ -209,7 +214,27 @@ class NotifierError(Exception):
     """A message could not be delivered this time."""
 
 
+class SupplementRepository(Protocol):
+    def add(self, supplied: SuppliedMaterial) -> SuppliedMaterial: ...
+
+    def get(self, supplement_id: int) -> SuppliedMaterial | None: ...
+
+    def by_file(self, person_id: int, sha256: str) -> SuppliedMaterial | None:
+        """The same file handed in before for the same person, if any."""
+        ...
+
+    def for_persons(self, person_ids: Sequence[int]) -> list[SuppliedMaterial]: ...
+
+    def pending(self, *, offset: int, limit: int) -> tuple[list[SuppliedMaterial], int]:
+        """Waiting for the archive, the oldest first."""
+        ...
+
+    def save(self, supplied: SuppliedMaterial) -> None: ...
+
+
 class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
+    @property
+    def employers(self) -> EmployerRepository: ...
     @property
     def insured(self) -> InsuredRepository: ...
     @property
@@ -222,3 +247,5 @@ class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     def tasks(self) -> TaskRepository: ...
     @property
     def decisions(self) -> DecisionRepository: ...
+    @property
+    def supplements(self) -> SupplementRepository: ...

@@ -292,3 +292,34 @@ def deliver_notifications(
 def notices_of(uow: WorkflowUnitOfWork, *, actor: Actor, person_id: int) -> list[Notification]:
     require(actor, Permission.PREREVIEW)
     return uow.notifications.for_person(person_id)
+
+
+def refresh_checklist(
+    uow: WorkflowUnitOfWork,
+    *,
+    actor: Actor,
+    person_id: int,
+    months: int,
+    params: ParameterSet,
+    region: str,
+) -> StoredChecklist | None:
+    """Pre-review one person again at once (a missing material has just been received),
+    as the daily run would; the checklist as it now stands, None when not due in view."""
+    require(actor, Permission.PREREVIEW)
+    person = uow.persons.get(person_id)
+    if person is None:
+        raise NotFoundError("参保人不存在")
+    today = uow.clock.today()
+    this_month = YearMonth(today.year, today.month)
+    born = uow.insured.insured_born_between(person.birth_date, person.birth_date)
+    candidate = next((c for c in born if c.person_id == person_id), None)
+    if candidate is None:
+        return None
+    detail = uow.insured.details([person_id]).get(person_id)
+    facts = person_facts(uow, actor, candidate, detail)
+    window = (this_month, this_month.plus(months))
+    checklist = build_checklist(facts, on=today, window=window, params=params, region=region)
+    if checklist is not None:
+        _keep(uow, actor, checklist, detail)
+    uow.commit()
+    return uow.checklists.get(person_id)

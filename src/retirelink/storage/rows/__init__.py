@@ -38,6 +38,7 @@ from retirelink.storage.rows.workflow import (
     NotificationRow,
     PrereviewChecklistRow,
     RetirementApplicationRow,
+    SuppliedMaterialRow,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "PrereviewChecklistRow",
     "RetirementApplicationRow",
     "SessionRow",
+    "SuppliedMaterialRow",
     "SyncCursorRow",
     "UserRow",
 ]

@@ -19,6 +19,9 @@ class UserRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     active: Mapped[bool] = mapped_column(default=True)
+    # Applicant accounts only: 'person' (an ID number) or 'employer' (a credit code).
+    represents_kind: Mapped[str | None] = mapped_column(String(10))
+    represents_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class SessionRow(Base):

@@ -136,3 +136,38 @@ class ApplicationDecisionRow(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     review_note: Mapped[str] = mapped_column(Text)
+
+
+class SuppliedMaterialRow(Base):
+    """补充材料: a scan the person or the employer handed in online, waiting for the archive
+    to receive it (or returned with a reason)."""
+
+    __tablename__ = "supplied_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"))
+    # archives.MaterialType
+    material_type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(60))
+    formation_date: Mapped[date] = mapped_column(Date)
+    file_name: Mapped[str] = mapped_column(String(200))
+    # The file in the blob store
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    # security.PrincipalKind: 'person' or 'employer'
+    channel: Mapped[str] = mapped_column(String(16))
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # workflow.supplements.SupplementStatus
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str] = mapped_column(Text)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+
+    __table_args__ = (
+        # The same file for the same person is one submission (a repeat returns it).
+        UniqueConstraint("person_id", "sha256", name="uq_supplied_materials_file"),
+        Index("ix_supplied_materials_status_id", "status", "id"),
+    )

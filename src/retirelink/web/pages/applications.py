@@ -128,8 +128,8 @@ def applications_submit(
                 channel=_channel(channel),
                 bank_name=bank_name,
                 bank_account=bank_account,
-                retirement_month=_month(retirement_month),
-                notice_date=_day(notice_date),
+                retirement_month=form_month(retirement_month),
+                notice_date=form_day(notice_date),
                 employer_agrees=employer_agrees == "on",
                 appraisal=_appraisal(appraisal_capacity, appraisal_reference, appraisal_date),
             ),
@@ -157,11 +157,11 @@ def _channel(raw: str) -> Channel:
         raise InvalidInputError("申请渠道无效", field="channel") from None
 
 
-def _month(raw: str) -> YearMonth | None:
+def form_month(raw: str) -> YearMonth | None:
     return YearMonth.parse(raw.strip(), field="retirement_month") if raw.strip() else None
 
 
-def _day(raw: str, label: str = "告知日期", field: str = "notice_date") -> date | None:
+def form_day(raw: str, label: str = "告知日期", field: str = "notice_date") -> date | None:
     if not raw.strip():
         return None
     try:
@@ -178,7 +178,7 @@ def _appraisal(capacity: str, reference: str, day: str) -> Appraisal | None:
         conclusion = WorkCapacity(capacity)
     except ValueError:
         raise InvalidInputError("劳动能力鉴定结论无效", field="appraisal_capacity") from None
-    appraised_on = _day(day, "鉴定日期", "appraisal_date")
+    appraised_on = form_day(day, "鉴定日期", "appraisal_date")
     if appraised_on is None:
         raise InvalidInputError("请填写鉴定日期", field="appraisal_date")
     return Appraisal(conclusion, reference.strip(), appraised_on)
