@@ -1,29 +1,29 @@
 """退休一件事 in a real headless Chromium against a running server and the partner simulators:
-pre-review flags a missing 转正定级表 → the employer hands it in → a clerk takes the
-application → the tasks complete in parallel (公安, 公积金 and 医保 answer over HTTP) → the
+pre-review flags a missing 转正定级表 → the employer's 经办员 uploads its scan online → the
+archivist receives it and the checklist clears → the employer applies online → the tasks
+complete in parallel (公安, 公积金 and 医保 answer over HTTP) → the
 clerk determines → a reviewer approves → the applicant downloads the 审批表 PDF with the
 受理编号 and the ID number. And the rejected path: special-job years short."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from retirelink.demo.loader import load_demo
+from retirelink.accounts.services import create_user
+from retirelink.demo.loader import DEMO_PASSWORD, load_demo
 from retirelink.partners.registry import write_registry
 from retirelink.partners.server import SimulatorConfig, running_partners
 from retirelink.rules import YearMonth
-from retirelink.security.model import SYSTEM_ACTOR
+from retirelink.security.model import SYSTEM_ACTOR, Principal, PrincipalKind, Role
 from retirelink.workflow.model import ItemCode
 from retirelink.workflow.services import list_checklists, run_prereview
 from tests.e2e.browsing import log_in, screenshot
 from tests.e2e.live_server import running_server
-from tests.support.insured import (
-    add_grading_form,
-    digitised_archive,
-    miner,
-)
+from tests.support.insured import digitised_archive, miner
+from tests.support.scans import encode, text_page
 
 pytestmark = pytest.mark.e2e
 
@@ -140,6 +140,72 @@ def _decide(browser, base_url, application_url, *, grant: bool, tmp_path, name: 
     screenshot(reviewer, f"{name}-decided", tmp_path)
 
 
+def _applicant_accounts(services, person) -> None:
+    """The person and the 经办员 of the person's employer, with accounts for 网上办理."""
+    with services.uow() as uow:
+        employer = uow.employers.get(uow.insured.get(person.id).employer_id)
+    for username, principal in (
+        ("danwei", Principal(PrincipalKind.EMPLOYER, employer.credit_code)),
+        ("geren", Principal(PrincipalKind.PERSON, person.id_number)),
+    ):
+        with services.uow() as uow:
+            create_user(
+                uow,
+                actor=SYSTEM_ACTOR,
+                username=username,
+                display_name="申请人",
+                department_code="SHEBAO",
+                password=DEMO_PASSWORD,
+                roles=frozenset({Role.APPLICANT}),
+                represents=principal,
+            )
+
+
+def _employer_hands_in_the_grading_form(browser, base_url, person, tmp_path) -> None:
+    employer = log_in(browser, base_url, "danwei")
+    employer.goto(f"{base_url}/my")
+    case = employer.locator(f'section[data-person="{person.id}"]')
+    expect(case.locator(".to-supply")).to_contain_text("转正定级表")
+    form = case.get_by_role("form", name=re.compile("上传补充材料"))
+    form.get_by_label("材料类型").select_option("regularisation_grading")
+    form.get_by_label("材料形成日期").fill("1985-03-01")
+    form.get_by_label("扫描件").set_input_files(
+        {"name": "转正定级表.jpg", "mimeType": "image/jpeg", "buffer": _grading_form_scan()}
+    )
+    form.get_by_role("button", name="提交补充材料").click()
+    expect(employer.get_by_role("status")).to_contain_text("等待档案部门接收")
+    screenshot(employer, "employer-hands-in", tmp_path)
+
+
+def _grading_form_scan() -> bytes:
+    page = text_page((2480, 3508), seal=True)
+    return encode(page, "JPEG", dpi=(300, 300), quality=80)
+
+
+def _archivist_receives_it(browser, base_url, tmp_path) -> None:
+    archivist = log_in(browser, base_url, "archivist")
+    archivist.goto(f"{base_url}/supplements")
+    expect(archivist.locator("#supplements")).to_contain_text("转正定级表")
+    screenshot(archivist, "archivist-queue", tmp_path)
+    archivist.get_by_role("button", name="接收归档").click()
+    expect(archivist.get_by_text("没有待接收的补充材料")).to_be_visible()
+
+
+def _employer_applies(browser, base_url, tmp_path) -> tuple[str, int]:
+    employer = log_in(browser, base_url, "danwei")
+    employer.goto(f"{base_url}/my")
+    expect(employer.locator("[data-checklist]").first).to_have_text("已补正")
+    employer.get_by_text("为该职工申报退休").click()
+    form = employer.get_by_role("form", name=re.compile("申请退休"))
+    form.get_by_label("开户银行").fill("邯郸银行峰峰支行")
+    form.get_by_label("银行卡号").fill(BANK_ACCOUNT)
+    form.get_by_role("button", name="提交退休申请").click()
+    expect(employer.get_by_role("heading", level=1)).to_contain_text("TX130406-")
+    screenshot(employer, "employer-applied", tmp_path)
+    reference = employer.get_by_role("heading", level=1).inner_text().split("· ")[1].strip()
+    return reference, int(employer.url.rstrip("/").split("/")[-1])
+
+
 def _applicant_download(browser, base_url, reference, id_number, tmp_path) -> Path:
     applicant = browser.new_page(locale="zh-CN", accept_downloads=True)
     applicant.goto(f"{base_url}/progress")
@@ -169,10 +235,16 @@ def test_the_whole_path_from_pre_review_to_the_downloaded_form(
     expect(clerk.get_by_role("cell", name="用人单位").first).to_be_visible()
     screenshot(clerk, "prereview", tmp_path)
 
-    add_grading_form(services, person)  # the employer hands the 转正定级表 in
+    _applicant_accounts(services, person)
+    _employer_hands_in_the_grading_form(browser, base_url, person, tmp_path)
+    _archivist_receives_it(browser, base_url, tmp_path)
+    clerk.goto(f"{base_url}/prereview/{person.id}")
+    expect(clerk.get_by_text("已补正").first).to_be_visible()
 
-    reference = _apply(clerk, base_url, person.id_number)
-    application_url = clerk.url
+    reference, application_id = _employer_applies(browser, base_url, tmp_path)
+    application_url = f"{base_url}/applications/{application_id}"
+    clerk.goto(application_url)
+    expect(clerk.get_by_text("单位网上申报").first).to_be_visible()
     _wait_for_state(clerk, "待核定")
     housing = clerk.locator('tr[data-task="housing_fund"]')
     expect(housing).to_contain_text("GJJ-TQ-")
@@ -186,6 +258,10 @@ def test_the_whole_path_from_pre_review_to_the_downloaded_form(
 
     pdf = _applicant_download(browser, base_url, reference, person.id_number, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+    own = log_in(browser, base_url, "geren")  # the person, signed in, sees the same
+    own.goto(f"{base_url}/my/applications/{application_id}")
+    expect(own.locator("#state")).to_have_text("已批准退休")
+    expect(own.get_by_role("link", name="下载职工退休审批表（PDF）")).to_be_visible()
 
 
 def test_the_rejected_path_special_job_years_short(services, district, server, browser, tmp_path):

@@ -63,7 +63,9 @@ def modules_for(actor: Actor) -> list[NavItem]:
         if module.href is None:
             items.append(NavItem(module, enabled=False, note="即将上线"))
         elif module.permission and not has_permission(actor, module.permission):
-            items.append(NavItem(module, enabled=False, note="无权限"))
+            # A person or an employer's 经办员 is shown only what they may use.
+            if actor.represents is None:
+                items.append(NavItem(module, enabled=False, note="无权限"))
         else:
             items.append(NavItem(module, enabled=True, note=""))
     return items
