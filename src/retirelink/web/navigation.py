@@ -14,6 +14,8 @@ class Module:
     description: str
     href: str | None
     permission: Permission | None
+    # The person's or the employer's own channel: not listed for staff.
+    applicants_only: bool = False
 
 
 MODULES = (
@@ -23,6 +25,7 @@ MODULES = (
         "退休申请、补充材料与办理进度（本人或本单位职工）",
         "/my",
         Permission.RETIREMENT_APPLY_ONLINE,
+        applicants_only=True,
     ),
     Module(
         "archives", "档案管理", "参保人查询、人事档案与数字化", "/persons", Permission.PERSON_READ
@@ -60,6 +63,8 @@ class NavItem:
 def modules_for(actor: Actor) -> list[NavItem]:
     items = []
     for module in MODULES:
+        if module.applicants_only and actor.represents is None:
+            continue
         if module.href is None:
             items.append(NavItem(module, enabled=False, note="即将上线"))
         elif module.permission and not has_permission(actor, module.permission):
