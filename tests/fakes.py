@@ -89,6 +89,9 @@ class FakeEmployerRepository:
         self.rows.append(stored)
         return stored
 
+    def get(self, employer_id: int) -> Employer | None:
+        return next((e for e in self.rows if e.id == employer_id), None)
+
     def get_by_credit_code(self, credit_code: str) -> Employer | None:
         return next((e for e in self.rows if e.credit_code == credit_code), None)
 

@@ -262,7 +262,7 @@ def test_a_handed_in_material_is_received_and_the_pre_review_clears_at_once(seed
             uow,
             actor=ARCHIVIST,
             store=seeded.blobs,
-            supplement_id=first.supplied.id,
+            supplement_id=first.supplied.id or 0,
             params=seeded.parameters,
             region="130406",
             months=6,
@@ -283,7 +283,7 @@ def test_a_handed_in_material_is_received_and_the_pre_review_clears_at_once(seed
     with seeded.uow() as uow:
         assert _task(uow, application.id, TaskKind.ARCHIVE_REVIEW).status is TaskStatus.DONE
         with pytest.raises(ConflictError, match="已接收归档"):
-            return_supplement(uow, actor=ARCHIVIST, supplement_id=accepted.id, reason="重复")
+            return_supplement(uow, actor=ARCHIVIST, supplement_id=accepted.id or 0, reason="重复")
 
 
 def test_a_returned_material_carries_its_reason_to_the_submitter(seeded, worker):
@@ -294,9 +294,9 @@ def test_a_returned_material_carries_its_reason_to_the_submitter(seeded, worker)
         ).supplied
     assert supplied.channel is PrincipalKind.PERSON
     with seeded.uow() as uow, pytest.raises(InvalidInputError, match="退回须填写原因"):
-        return_supplement(uow, actor=ARCHIVIST, supplement_id=supplied.id, reason=" ")
+        return_supplement(uow, actor=ARCHIVIST, supplement_id=supplied.id or 0, reason=" ")
     with seeded.uow() as uow:
-        return_supplement(uow, actor=ARCHIVIST, supplement_id=supplied.id, reason="印章不清晰")
+        return_supplement(uow, actor=ARCHIVIST, supplement_id=supplied.id or 0, reason="印章不清晰")
     with seeded.uow() as uow:
         (case,) = online_cases(uow, actor=person)
         assert [(s.status, s.note) for s in case.supplied] == [
