@@ -28,10 +28,11 @@ from retirelink.archives.scan_reading import read_scan
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
 from retirelink.ledger.model import LedgerAction
 from retirelink.rules.parameters import ParameterSet
+from retirelink.security.masking import mask_name
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission, PrincipalKind
 from retirelink.security.permissions import require
 from retirelink.workflow.applications import TaskKind, TaskStatus
-from retirelink.workflow.ports import WorkflowUnitOfWork
+from retirelink.workflow.ports import Notification, WorkflowUnitOfWork
 from retirelink.workflow.principals import NOT_YOURS, check_acts_for, principal_of
 from retirelink.workflow.services import refresh_checklist
 from retirelink.workflow.supplements import SUPPLIABLE_TYPES, SupplementStatus, SuppliedMaterial
@@ -259,7 +260,35 @@ def _decide(
         else LedgerAction.SUPPLEMENT_RETURNED
     )
     _ledger(uow, actor, person, action, decided, note or "接收归档")
+    _notify_submitter(uow, person, decided)
     return decided
+
+
+def _notify_submitter(uow: WorkflowUnitOfWork, person: Person, decided: SuppliedMaterial) -> None:
+    """Tell whoever handed it in: the person by SMS, the employer by its credit code."""
+    if decided.channel is PrincipalKind.PERSON:
+        kind, address = "person", person.phone
+    else:
+        record = uow.insured.get(person.id or 0)
+        employer = uow.employers.get(record.employer_id) if record and record.employer_id else None
+        kind, address = "employer", employer.credit_code if employer else ""
+    if not address:
+        return
+    if decided.status is SupplementStatus.ACCEPTED:
+        body = f"您提交的“{decided.title}”已接收归档，退休预审已重新核对，请登录网上办理查看。"
+    else:
+        body = f"您提交的“{decided.title}”被退回，原因：{decided.note}。请重新扫描后提交。"
+    uow.notifications.enqueue(
+        Notification(
+            dedupe_key=f"supplement:{decided.id}:{decided.status.value}",
+            person_id=person.id or 0,
+            recipient_kind=kind,
+            recipient=address,
+            subject=f"补充材料{decided.status.label}：{mask_name(person.name)}",
+            body=body,
+        ),
+        at=uow.clock.now(),
+    )
 
 
 def _ingest(

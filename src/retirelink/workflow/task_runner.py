@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import NamedTuple
 
+from retirelink.clock import CHINA_TZ
 from retirelink.errors import (
     ConflictError,
     InvalidInputError,
@@ -26,7 +27,12 @@ from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
 from retirelink.workflow.applications import TASK_PLAN, DecisionStatus, Task, TaskKind, TaskStatus
-from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
+from retirelink.workflow.ports import (
+    Notification,
+    PartnerChecks,
+    TaskOutcome,
+    WorkflowUnitOfWork,
+)
 from retirelink.workflow.task_handlers import HANDLERS, TaskContext
 
 UnitOfWorkFactory = Callable[[], AbstractContextManager[WorkflowUnitOfWork]]
@@ -198,14 +204,39 @@ def _ledger_task(
 
 
 def escalate_overdue(uow: WorkflowUnitOfWork, *, limit: int = 100) -> int:
-    """Mark tasks past their time limit (督办): shown first in the queues, ledgered."""
+    """Mark tasks past their time limit (督办): shown first in the queues, ledgered, and a
+    督办 notice queued to the owning department."""
     now = uow.clock.now()
     overdue = uow.tasks.overdue(now=now, limit=limit)
     for task in overdue:
         escalated = replace(task, escalated_at=now)
         uow.tasks.save(escalated)
         _ledger_task(uow, SYSTEM_ACTOR, escalated, LedgerAction.TASK_ESCALATED)
+        _notify_owner(uow, escalated)
     return len(overdue)
+
+
+def _notify_owner(uow: WorkflowUnitOfWork, task: Task) -> None:
+    """The 督办 notice goes to the department that owns the task (its liaison's inbox; the
+    file notifier by default). It names the application, not the person."""
+    application = uow.applications.get(task.application_id)
+    if application is None:
+        return
+    uow.notifications.enqueue(
+        Notification(
+            dedupe_key=f"escalation:{task.id}",
+            person_id=application.person_id,
+            recipient_kind="department",
+            recipient=task.department,
+            subject=f"督办：退休申请{application.reference}的“{task.kind.label}”已超过办理时限",
+            body=(
+                f"该任务时限为{task.due_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}，"
+                f"当前状态“{task.status.label}”。"
+                "请尽快办理；办理情况将纳入部门考核。"
+            ),
+        ),
+        at=uow.clock.now(),
+    )
 
 
 # --- a person's hand ------------------------------------------------------------------------------

@@ -340,6 +340,15 @@ def test_a_task_past_its_time_limit_is_escalated_once(seeded, complete, partners
     assert LedgerAction.TASK_ESCALATED.value in actions
     assert LedgerAction.APPLICATION_SUBMITTED.value in actions
     assert actions.count(LedgerAction.TASK_DECIDED.value) == 6
+    # One 督办 notice, to the department that owns the task (公安), once.
+    with seeded.uow() as uow:
+        notices = [
+            n for n in uow.notifications.pending(limit=100) if n.recipient_kind == "department"
+        ]
+    assert [(n.recipient, n.dedupe_key) for n in notices] == [
+        (TaskKind.IDENTITY.department, f"escalation:{identity.id}")
+    ]
+    assert application.reference in notices[0].subject and "户籍" in notices[0].subject
 
 
 def test_reading_an_application_needs_the_task_permission(seeded, complete):

@@ -279,6 +279,9 @@ def test_a_handed_in_material_is_received_and_the_pre_review_clears_at_once(seed
         actions = [e.action for e in uow.ledger.store.recent(limit=50)]
     assert LedgerAction.SUPPLEMENT_SUBMITTED in actions
     assert LedgerAction.SUPPLEMENT_ACCEPTED in actions
+    with seeded.uow() as uow:  # the employer who handed it in is told, by its credit code
+        told = [n for n in uow.notifications.for_person(worker.id) if "接收归档" in n.subject]
+    assert [(n.recipient_kind, n.recipient) for n in told] == [("employer", CREDIT_CODE)]
     run_due_tasks(seeded.uow, settings)
     with seeded.uow() as uow:
         assert _task(uow, application.id, TaskKind.ARCHIVE_REVIEW).status is TaskStatus.DONE
@@ -304,6 +307,10 @@ def test_a_returned_material_carries_its_reason_to_the_submitter(seeded, worker)
         ]
         # Nothing entered the archive; the item still stands.
         assert uow.supplements.pending(offset=0, limit=10)[1] == 0
+        # The person who handed it in is told why, on the phone on record.
+        (notice,) = [n for n in uow.notifications.for_person(worker.id) if "退回" in n.subject]
+        assert notice.recipient_kind == "person" and notice.recipient == worker.phone
+        assert "印章不清晰" in notice.body
     assert ItemCode.MISSING_MATERIAL in _checklist_codes(seeded, worker)
 
 
