@@ -34,6 +34,7 @@ from retirelink.storage.search_index import index_page_text
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.workflow.notifiers import FileNotifier
 from retirelink.workflow.ports import Notifier
+from retirelink.workflow.recalculation_services import run_recalculations
 from retirelink.workflow.services import deliver_notifications, run_scheduled_prereview
 from retirelink.workflow.task_runner import TaskRunSummary, TaskSettings, run_due_tasks
 
@@ -232,12 +233,14 @@ def build(
 
     def daily_round() -> bool:
         with unit_of_work() as uow:
-            run_scheduled_prereview(
+            ran = run_scheduled_prereview(
                 uow,
                 months=settings.prereview_months,
                 params=the_parameters,
                 region=settings.region,
             )
+        if ran is not None:  # once a day too: pensions paid on figures published since
+            run_recalculations(unit_of_work, task_settings)
         with unit_of_work() as uow:
             deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
         return False

@@ -2,17 +2,24 @@
 parallel tasks, works a disputed one from the queue; bad input is a 中文 error that writes
 nothing; masking and permissions hold."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from retirelink.ledger.model import LedgerAction
+from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.storage.rows import RetirementApplicationRow
 from retirelink.workflow.applications import TaskStatus
+from retirelink.workflow.approval import determine, review
 from retirelink.workflow.ports import TaskOutcome
+from retirelink.workflow.recalculation_services import recalculate_pension
 from retirelink.workflow.task_runner import TaskSettings, run_due_tasks
 from tests.e2e.helpers import ledger_actions, logged_in, page_csrf
+from tests.support.builders import actor_for
 from tests.support.insured import digitised_archive, insured_person, register_test_employer
 from tests.support.partner_checks import FakePartnerChecks
+from tests.support.rule_params import published
 
 pytestmark = pytest.mark.e2e
 
@@ -230,3 +237,41 @@ def test_the_applicant_cannot_download_a_form_before_the_decision(client, seeded
     early = _progress(client, "TX130406-20261123-000001", person.id_number, "/progress/form.pdf")
 
     assert early.status_code == 409 and "审批完成后才能出具" in early.text
+
+
+def test_a_recalculated_pension_shows_on_the_application(client, seeded, person, clock):
+    logged_in(client, "clerk")
+    location = _form(client, person).headers["location"]
+    application_id = int(location.rsplit("/", 1)[1])
+    _work(seeded, FakePartnerChecks())
+    with seeded.uow() as uow:
+        determine(
+            uow,
+            actor=actor_for(seeded, "clerk"),
+            application_id=application_id,
+            grant=True,
+            note="",
+        )
+    with seeded.uow() as uow:
+        review(
+            uow,
+            actor=actor_for(seeded, "reviewer"),
+            application_id=application_id,
+            approve=True,
+            note="",
+        )
+    clock.advance(timedelta(days=240))
+    figures = published(
+        seeded.parameters, region="130406", on=clock.now().date(), through_year=2027
+    )
+    with seeded.uow() as uow:
+        recalculate_pension(
+            uow,
+            actor=SYSTEM_ACTOR,
+            application_id=application_id,
+            settings=TaskSettings(params=figures, region="130406", partners=FakePartnerChecks()),
+        )
+    logged_in(client, "clerk")  # the session outlived its idle time while the clock moved
+    page = client.get(location)
+    assert 'id="recalculations"' in page.text
+    assert "补发" in page.text and "无（最终核定）" in page.text

@@ -29,3 +29,32 @@ def write_p01_params(root: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(_P01_BASE_WAGE, encoding="utf-8")
     return root
+
+
+def published(params, *, region: str, on, through_year: int, raise_by: str = "1.05"):
+    """``params`` as after the province publishes 计发基数, 社平工资 and 记账利率 up to
+    ``through_year``: the missing years filled in, the 计发基数 of those years ``raise_by``
+    above the latest published one (as a real publication usually is)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from retirelink.rules.parameters import ParameterSet
+    from retirelink.rules.provisional import provisional_parameters
+
+    extended, figures = provisional_parameters(
+        params, region=region, on=on, through_year=through_year
+    )
+    years = {figure.year for figure in figures if figure.name == "pension.base_wage"}
+    base = extended.parameter("pension.base_wage", region=region)
+    dated = base.at(on)
+    values = {
+        year: (Decimal(value) * Decimal(raise_by)).quantize(Decimal(1)) if year in years else value
+        for year, value in dated.value.items()
+    }
+    published_value = replace(
+        dated, value=values, reference="（测试）某省人社厅公布", confidence="C"
+    )
+    series = tuple(published_value if v is dated else v for v in base.values)
+    parameters = {(item.name, item.scope): item for item in extended}
+    parameters[(base.name, base.scope)] = replace(base, values=series)
+    return ParameterSet(parameters)

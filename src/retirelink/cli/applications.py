@@ -14,6 +14,7 @@ from retirelink.workflow.application_services import (
     with_month,
 )
 from retirelink.workflow.applications import ApplicationRoute, Channel
+from retirelink.workflow.recalculation_services import run_recalculations
 
 app = typer.Typer(help="退休申请：受理、并联任务办理、查询", no_args_is_help=True)
 
@@ -77,6 +78,16 @@ def work_command(
             )
             if summary.decided + summary.waiting == 0:
                 break
+
+
+@app.command(
+    "recalculate", help="重新核定按预发基数发放的基本养老金（基数公布后；后台每日自动运行）"
+)
+@reports_errors
+def recalculate_command() -> None:
+    with open_services() as services:
+        done = run_recalculations(services.uow, services.task_settings)
+    console.print(f"重新核定 {done} 人（其余仍待基数公布或无需重新核定）")
 
 
 @app.command("show", help="显示一件退休申请及其并联任务")

@@ -73,6 +73,7 @@ class LedgerAction(StrEnum):
     SUPPLEMENT_ACCEPTED = "workflow.supplement_accepted"
     SUPPLEMENT_RETURNED = "workflow.supplement_returned"
     SUPPLEMENT_VIEWED = "workflow.supplement_viewed"
+    PENSION_RECALCULATED = "workflow.pension_recalculated"
 
     @property
     def label(self) -> str:
@@ -112,6 +113,7 @@ _ACTION_LABELS = {
     LedgerAction.SUPPLEMENT_ACCEPTED: "补充材料接收归档",
     LedgerAction.SUPPLEMENT_RETURNED: "补充材料退回",
     LedgerAction.SUPPLEMENT_VIEWED: "查看补充材料",
+    LedgerAction.PENSION_RECALCULATED: "基本养老金重新核定",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -46,6 +46,7 @@ from retirelink.storage.holdings_repositories import (
 )
 from retirelink.storage.insured_repositories import SqlAlchemyInsuredRepository
 from retirelink.storage.lending_repositories import SqlAlchemyLendingRepository
+from retirelink.storage.recalculation_repositories import SqlAlchemyRecalculationRepository
 from retirelink.storage.repositories import (
     SqlAlchemyDepartmentRepository,
     SqlAlchemyEmployerRepository,
@@ -107,6 +108,7 @@ class SqlAlchemyUnitOfWork:
         self.tasks = SqlAlchemyTaskRepository(self.session)
         self.decisions = SqlAlchemyDecisionRepository(self.session)
         self.supplements = SqlAlchemySupplementRepository(self.session)
+        self.recalculations = SqlAlchemyRecalculationRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -11,6 +11,7 @@ from retirelink.rules import RetirementCategory, YearMonth
 from retirelink.security.model import Actor
 from retirelink.workflow.applications import Application, Decision, Task, TaskStatus
 from retirelink.workflow.model import Checklist, ChecklistStatus
+from retirelink.workflow.recalculations import PensionRecalculation
 from retirelink.workflow.supplements import SuppliedMaterial
 
 
@@ -232,6 +233,16 @@ class SupplementRepository(Protocol):
     def save(self, supplied: SuppliedMaterial) -> None: ...
 
 
+class RecalculationRepository(Protocol):
+    def add(self, recalculation: PensionRecalculation) -> PensionRecalculation: ...
+
+    def for_application(self, application_id: int) -> list[PensionRecalculation]: ...
+
+    def provisional_pensions(self, *, limit: int) -> list[int]:
+        """Approved pensions computed on provisional figures with no final recalculation."""
+        ...
+
+
 class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     @property
     def employers(self) -> EmployerRepository: ...
@@ -249,3 +260,5 @@ class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     def decisions(self) -> DecisionRepository: ...
     @property
     def supplements(self) -> SupplementRepository: ...
+    @property
+    def recalculations(self) -> RecalculationRepository: ...

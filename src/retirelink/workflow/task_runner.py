@@ -84,7 +84,7 @@ def run_due_tasks(
 
 def decide_task(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> bool:
     """Decide one claimed task; False when it must wait for a department."""
-    context = _context(uow, task, settings)
+    context = task_context(uow, task, settings)
     if TASK_PLAN[task.kind].partner:
         # End the reading transaction before asking a department: on SQLite a transaction
         # holds the database's write lock, and a slow or unreachable department (the
@@ -106,7 +106,8 @@ def decide_task(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> 
     return True
 
 
-def _context(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> TaskContext:
+def task_context(uow: WorkflowUnitOfWork, task: Task, settings: TaskSettings) -> TaskContext:
+    """What a task's handler reads: its application, the person, the insured record."""
     application = uow.applications.get(task.application_id)
     if application is None:
         raise NotFoundError("退休申请不存在")

@@ -2,8 +2,19 @@
 outbox, applications and their parallel tasks."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retirelink.storage.base import Base, UtcDateTime
@@ -171,3 +182,24 @@ class SuppliedMaterialRow(Base):
         UniqueConstraint("person_id", "sha256", name="uq_supplied_materials_file"),
         Index("ix_supplied_materials_status_id", "status", "id"),
     )
+
+
+class PensionRecalculationRow(Base):
+    """重新核定 of a pension paid on provisional figures, once they are published."""
+
+    __tablename__ = "pension_recalculations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("retirement_applications.id"), index=True
+    )
+    recalculated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recalculated_by: Mapped[str] = mapped_column(String(64))
+    previous_monthly: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    monthly: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    months_paid: Mapped[int] = mapped_column(Integer)
+    start_month: Mapped[date] = mapped_column(Date)
+    # JSON list of the figures still unpublished (empty: final)
+    still_provisional: Mapped[str] = mapped_column(Text)
+    # JSON: the rules' pension result with its explanation
+    pension: Mapped[str] = mapped_column(Text)

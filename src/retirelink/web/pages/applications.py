@@ -239,6 +239,7 @@ def _detail(
             "bank_account": account if unmasked else f"{account[:4]}****{account[-4:]}",
             "now": uow.clock.now(),
             "handed_over": (TaskStatus.NEEDS_PERSON, TaskStatus.DISPUTED),
+            "recalculations": uow.recalculations.for_application(view.application.id or 0),
             "may_determine": has_permission(actor, Permission.RETIREMENT_DETERMINE),
             "may_review": has_permission(actor, Permission.RETIREMENT_APPROVE),
             "error": error,
