@@ -18,7 +18,8 @@ window) is written with the insured record and a digitised archive (as bench_pre
 does); ``load_demo`` first provides the departments, accounts and employers. About 0.12% of
 the district is due in a six-month window, so 900,000 persons give the 1,000 applicants.
 The partner simulators serve the same district (公安 identity, 公积金 withdrawal, 医保
-transfer); they hold it in memory (about 6 GB at 900,000 persons).
+transfer, the national register and the 山西/河南 nodes); they hold it in memory (about
+6 GB at 900,000 persons).
 
 Timed:
 1. latency — ``--latency`` applications one after another, all partners answering: the web
@@ -27,8 +28,9 @@ Timed:
 2. concurrency — the rest (up to ``--applications``) submitted by 8 threads at once, a
    tenth of them twice (duplicates); 公积金 answers slowly (0.3 s a request) and 医保 is down
    for the first 20 s; the server's worker plus three more worker threads (as three more
-   hosts would run) until no task is left waiting. Checked: one application per person, seven tasks
-   each, one 公积金 withdrawal per application at the partner, no task lost.
+   hosts would run) until no task is left waiting. Checked: one application per person, every
+   planned task each (eight on the statutory route, with 跨省参保记录核查), one 公积金 withdrawal
+   per application at the partner, no task lost.
 Prints one JSON line per backend: per-task durations, submission → 待核定, materials, visits.
 """
 
@@ -70,6 +72,7 @@ from retirelink.workflow.applications import (
     Channel,
     TaskKind,
     application_state,
+    tasks_for,
 )
 from retirelink.workflow.prereview import statutory_month
 
@@ -82,6 +85,8 @@ SUBMITTERS = 8
 EXTRA_WORKERS = 3
 GJJ_DELAY = 0.3  # seconds: the slow department
 BANK_ACCOUNT = "6222021304000012349"
+# Tasks a statutory application fans out into (eight since the cross-province task).
+TASKS_EACH = len(tasks_for(0, datetime.now(UTC), ApplicationRoute.STATUTORY))
 BASELINE = {"days": 43, "materials": 33, "source": "seeds/001（河北省退休一件事联办前）"}
 
 
@@ -251,7 +256,8 @@ def _integrity(services: Any, sims: Any) -> dict[str, Any]:
         "stored_applications": applications,
         "one_per_person": applications == persons,
         "tasks": tasks,
-        "seven_tasks_each": tasks == 7 * applications,
+        "tasks_each": TASKS_EACH,
+        "all_tasks_each": tasks == TASKS_EACH * applications,
         "gjj_request_ids": len(withdrawals),
         "gjj_withdrawals_paid_once": len(references) == len(set(references)),
     }
@@ -345,7 +351,7 @@ def run(backend: str, args: Any) -> dict[str, Any]:
             "ready_within_5_s": met_ready,
             "no_loss_no_duplicates": bool(
                 concurrency["one_per_person"]
-                and concurrency["seven_tasks_each"]
+                and concurrency["all_tasks_each"]
                 and concurrency["gjj_withdrawals_paid_once"]
             ),
             "materials_median_le_2": (summary["materials_median"] or 0) <= MATERIALS_BUDGET,

@@ -69,7 +69,8 @@ def test_a_clerk_takes_an_application_and_sees_its_tasks(client, seeded, person)
     detail = client.get(response.headers["location"])
     assert "TX130406-20261123-000001" in detail.text
     assert "2027年1月（法定退休）" in detail.text
-    assert detail.text.count('data-status="waiting"') == 7
+    assert detail.text.count('data-status="waiting"') == 8
+    assert "跨省参保记录核查" in detail.text
     assert "王*" in detail.text and "王建国" not in detail.text  # clerks see masked names
     assert "6222****2349" in detail.text and BANK_ACCOUNT not in detail.text
     assert "跑动 1 次" in detail.text  # at the window
@@ -217,7 +218,8 @@ def test_the_applicant_follows_progress_and_downloads_the_form_without_an_accoun
     shown = _progress(client, reference, person.id_number)
     assert shown.status_code == 200
     assert "已批准退休" in shown.text and "王*" in shown.text
-    assert shown.text.count("已完成") == 7
+    assert shown.text.count("已完成") == 8
+    assert "外省无参保记录" in shown.text  # the cross-province task, in plain Chinese
     pdf = _progress(client, reference, person.id_number, "/progress/form.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 

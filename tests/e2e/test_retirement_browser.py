@@ -249,7 +249,10 @@ def test_the_whole_path_from_pre_review_to_the_downloaded_form(
     housing = clerk.locator('tr[data-task="housing_fund"]')
     expect(housing).to_contain_text("GJJ-TQ-")
     expect(clerk.locator('tr[data-task="identity"]')).to_contain_text("姓名一致")
-    expect(clerk.locator('tr[data-status="done"]')).to_have_count(7)
+    expect(clerk.locator('tr[data-status="done"]')).to_have_count(8)
+    expect(clerk.locator('tr[data-task="cross_province"]')).to_contain_text(
+        "partner:全国参保登记信息库"
+    )
     screenshot(clerk, "application-ready", tmp_path)
     received = district.received("GJJ", "withdrawal")
     assert [entry.payload["request_id"] for entry in received] == [f"{reference}-GJJ"]

@@ -47,11 +47,13 @@ def test_every_department_answers_its_health_check_unsigned(sims) -> None:
 def test_every_department_listens_on_its_own_loopback_port(sims) -> None:
     urls = [status.url for status in sims.statuses()]
 
-    assert len(set(urls)) == 6
+    assert len(set(urls)) == 9  # six departments, the national register, two provinces
     assert all(url.startswith("http://127.0.0.1:") for url in urls)
     registry = sims.registry()
     assert [entry.base_url for entry in registry.partners] == urls
     assert registry.entry("SIFA").client_id == "SIFA-130406"
+    assert registry.entry("SHANXI").client_id == "SHEBAO-140000"
+    assert registry.entry("SHANXI").region == "140000"
 
 
 # --- signatures ----------------------------------------------------------------------------

@@ -321,6 +321,9 @@ def test_serve_runs_every_department_writes_its_files_and_stops_on_ctrl_c(tmp_pa
         "MINZHENG": "normal",
         "GJJ": "slow",
         "YIBAO": "normal",
+        "QUANGUO": "normal",
+        "SHANXI": "normal",
+        "HENAN": "normal",
     }
     assert [entry.base_url for entry in registry.partners] == [d["url"] for d in listed]
     assert (tmp_path / "partners" / "sifa.db").is_file()

@@ -39,6 +39,10 @@ class DepartmentKind(StrEnum):
     CIVIL_AFFAIRS = "civil_affairs"
     HOUSING_FUND = "housing_fund"
     MEDICAL_INSURANCE = "medical_insurance"
+    # Beyond the district (DESIGN §5): the national register of who is insured where, and
+    # the other provinces' nodes, reached over the same signed exchange.
+    NATIONAL_INSURANCE_INDEX = "national_insurance_index"
+    PROVINCIAL_NODE = "provincial_node"
 
     @property
     def label(self) -> str:
@@ -54,6 +58,8 @@ _DEPARTMENT_KIND_LABELS = {
     DepartmentKind.CIVIL_AFFAIRS: "民政",
     DepartmentKind.HOUSING_FUND: "住建/公积金",
     DepartmentKind.MEDICAL_INSURANCE: "医保",
+    DepartmentKind.NATIONAL_INSURANCE_INDEX: "全国参保登记信息库",
+    DepartmentKind.PROVINCIAL_NODE: "外省社保经办机构",
 }
 
 

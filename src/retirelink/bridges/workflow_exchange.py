@@ -1,6 +1,7 @@
 """The retirement workflow's partner departments, answered by the exchange: each answer of
 公安, 卫健, 民政, 司法, 公积金 and 医保 becomes what the task should be, with the records used
-as evidence.
+as evidence; other provinces' answers (跨省参保记录) are handed over as values for the
+workflow to weigh.
 
 The mapping is deliberately conservative: what contradicts the application (a death record
 for a person who has just applied, 户籍 disagreeing with the ID number) is a dispute for a
@@ -10,6 +11,12 @@ person, never a silent refusal.
 from collections.abc import Callable
 from datetime import date
 
+from retirelink.errors import NotFoundError
+from retirelink.exchange.cross_province import (
+    ContributionHistory,
+    contribution_history,
+    insured_provinces,
+)
 from retirelink.exchange.identity_checks import IdentityCheck, check_identity
 from retirelink.exchange.model import PartnerRecord
 from retirelink.exchange.ports import ExchangeUnitOfWork, PartnerGateway
@@ -24,6 +31,12 @@ from retirelink.security.model import Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
 from retirelink.workflow.applications import TaskStatus
 from retirelink.workflow.ports import TaskOutcome, WorkflowUnitOfWork
+from retirelink.workflow.province_records import (
+    CrossProvinceRecords,
+    ProvinceHistory,
+    ProvinceYear,
+    Relationship,
+)
 
 PURPOSE = "退休申请并联审批"
 DECEASED = "21"  # 公安户籍状态代码: 死亡注销
@@ -101,6 +114,68 @@ class ExchangePartnerChecks:
             purpose=PURPOSE,
         )
         return request_outcome(answer, "医保")
+
+    def cross_province(
+        self,
+        uow: WorkflowUnitOfWork,
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        own_province: str,
+    ) -> CrossProvinceRecords:
+        """The national register, then every other listed province's node, one after the
+        other; any of them down raises, and the whole question is asked again later."""
+        exchange, registry = _exchange(uow), self._registry()
+        index = insured_provinces(
+            exchange,
+            actor=actor,
+            gateway=self._gateway,
+            registry=registry,
+            request_id=request_id,
+            id_number=id_number,
+            purpose=PURPOSE,
+        )
+        listed = tuple(code for code in index.provinces if code != own_province)
+        histories: list[ProvinceHistory] = []
+        unregistered: list[str] = []
+        for province in listed:
+            try:
+                registry.node_for(province)
+            except NotFoundError:
+                unregistered.append(province)
+                continue
+            answer = contribution_history(
+                exchange,
+                actor=actor,
+                gateway=self._gateway,
+                registry=registry,
+                province=province,
+                request_id=f"{request_id}-{province[:2]}",
+                id_number=id_number,
+                purpose=PURPOSE,
+            )
+            histories.append(province_history(answer))
+        return CrossProvinceRecords(
+            index.request_id, index.id_number, listed, tuple(histories), tuple(unregistered)
+        )
+
+
+def province_history(answer: ContributionHistory) -> ProvinceHistory:
+    return ProvinceHistory(
+        province=answer.province,
+        request_id=answer.request_id,
+        reference=answer.reference,
+        answered_for=answer.answered_for,
+        answered_province=answer.answered_province,
+        found=answer.found,
+        relationship=Relationship(answer.relationship) if answer.relationship else None,
+        transferred_to=answer.transferred_to,
+        archive_held=answer.archive_held,
+        years=tuple(
+            ProvinceYear(line.year, line.months, line.base, line.employer) for line in answer.years
+        ),
+    )
 
 
 def _exchange(uow: WorkflowUnitOfWork) -> ExchangeUnitOfWork:

@@ -14,7 +14,7 @@ def serve(
     port: int | None = typer.Option(None, help="端口（默认取 RETIRELINK_PORT）"),
     upgrade: bool = typer.Option(True, help="启动前把数据库升级到最新结构"),
     partners: bool = typer.Option(
-        False, help="同时在本进程中启动模拟协同部门（演示用，端口 8100–8106）"
+        False, help="同时在本进程中启动模拟协同部门和外省节点（演示用，端口 8100–8109）"
     ),
     workers: int = typer.Option(1, min=1, max=64, help="Web 工作进程数（多核服务器可设为核数）"),
 ) -> None:

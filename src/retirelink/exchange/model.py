@@ -409,6 +409,8 @@ class OutboxOperation(StrEnum):
     IDENTITY_CHECK = "identity_check"
     HOUSING_FUND_WITHDRAWAL = "housing_fund_withdrawal"
     RETIREE_MEDICAL_TRANSFER = "retiree_medical_transfer"
+    INSURED_PROVINCES = "insured_provinces"
+    CONTRIBUTION_HISTORY = "contribution_history"
 
     @property
     def label(self) -> str:
@@ -424,12 +426,16 @@ _OUTBOX_OPERATION_LABELS = {
     OutboxOperation.IDENTITY_CHECK: "户籍身份核验",
     OutboxOperation.HOUSING_FUND_WITHDRAWAL: "公积金退休提取",
     OutboxOperation.RETIREE_MEDICAL_TRANSFER: "医保退休转移",
+    OutboxOperation.INSURED_PROVINCES: "全国参保登记查询",
+    OutboxOperation.CONTRIBUTION_HISTORY: "外省参保缴费记录查询",
 }
 _OUTBOX_OPERATION_PATHS = {
     OutboxOperation.DISPUTE: "/api/disputes",
     OutboxOperation.IDENTITY_CHECK: "/api/hukou/verify",
     OutboxOperation.HOUSING_FUND_WITHDRAWAL: "/api/housing-fund/retirement-withdrawals",
     OutboxOperation.RETIREE_MEDICAL_TRANSFER: "/api/enrolment/retiree-transfers",
+    OutboxOperation.INSURED_PROVINCES: "/api/insurance-index/provinces",
+    OutboxOperation.CONTRIBUTION_HISTORY: "/api/pension-insurance/contribution-history",
 }
 
 
@@ -482,6 +488,7 @@ class PartnerLink:
     keys only); ``sm2_public_keys`` check its SM2-signed requests (newest first, lower-case
     ``04‖x‖y``); ``sign`` is how we sign our calls to it. ``platform_receipt_key`` is the
     platform's own receipt key, which signs receipts for a partner without a shared key.
+    ``region`` is the province (GB/T 2260, ``140000``) of another province's node, else ''.
     """
 
     department: str
@@ -492,6 +499,13 @@ class PartnerLink:
     sm2_public_keys: tuple[str, ...] = ()
     sign: RequestSigning = RequestSigning.HMAC
     platform_receipt_key: bytes | None = field(default=None, repr=False, compare=False)
+    region: str = ""
+
+    @property
+    def health_key(self) -> str:
+        """Under which name its health is kept: the kind, or for one of several provinces'
+        nodes the kind and the province (``provincial_node@140000``)."""
+        return f"{self.kind.value}@{self.region}" if self.region else self.kind.value
 
     @property
     def receipt_key(self) -> bytes:

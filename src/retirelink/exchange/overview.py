@@ -48,7 +48,7 @@ def partner_statuses(
     return [
         PartnerStatus(
             link=link,
-            health=health.get(link.kind.value),
+            health=health.get(link.health_key),
             feeds=tuple(c for c in cursors if c.source.startswith(_kind_prefix(link))),
             pending_requests=sum(1 for m in pending if m.department == link.kind.value),
         )

@@ -89,6 +89,13 @@ class Registry:
                 return link
         raise NotFoundError(f"未登记{_kind_label(kind)}的协同系统（共享交换登记表中没有该部门）")
 
+    def node_for(self, province: str) -> PartnerLink:
+        """Another province's node (``kind`` provincial_node, ``region`` its code)."""
+        for link in self.links:
+            if link.kind is DepartmentKind.PROVINCIAL_NODE and link.region == province:
+                return link
+        raise NotFoundError(f"共享交换登记表中未登记行政区划{province}的社保经办机构节点")
+
     def by_client(self, client_id: str) -> PartnerLink | None:
         return next((link for link in self.links if link.client_id == client_id), None)
 
@@ -244,6 +251,7 @@ def _link(entry: Any, index: int, platform_receipt_key: bytes | None) -> Partner
         raise InvalidInputError(f"{where}的 sign 只能是 hmac 或 sm2") from None
     if sign is RequestSigning.HMAC and key is None:
         raise InvalidInputError(f"{where}的 sign 为 hmac，但未登记共享密钥 key")
+    region = _node_region(entry.get("region"), kind, where)
     return PartnerLink(
         department=entry["department"],
         kind=kind,
@@ -253,7 +261,20 @@ def _link(entry: Any, index: int, platform_receipt_key: bytes | None) -> Partner
         sm2_public_keys=public_keys,
         sign=sign,
         platform_receipt_key=platform_receipt_key,
+        region=region,
     )
+
+
+def _node_region(value: Any, kind: DepartmentKind, where: str) -> str:
+    """Another province's node names its province (a code ending 0000); nobody else does."""
+    if kind is not DepartmentKind.PROVINCIAL_NODE:
+        if value not in (None, ""):
+            raise InvalidInputError(f"{where}不是外省节点，不应填写 region")
+        return ""
+    text = value if isinstance(value, str) else ""
+    if not (len(text) == 6 and text.isascii() and text.isdigit() and text.endswith("0000")):
+        raise InvalidInputError(f"{where}是外省节点，须填写省级行政区划代码 region（如 140000）")
+    return text
 
 
 def _shared_key(value: Any, where: str) -> bytes | None:

@@ -196,6 +196,22 @@ def _desk_endpoint(use_case: DeskUseCase) -> Handler:
     return endpoint
 
 
+async def contribution_history(request: Request, ctx: DepartmentContext) -> Response:
+    """Another province's node answers for its own province (``Department.region``)."""
+    caller, body = await authenticate(request, ctx)
+    payload = json_object(body)
+    data = await ctx.data()
+    answer = services.contribution_history(
+        ctx.desk,
+        data,
+        payload,
+        province=ctx.department.region,
+        caller=caller.client_id,
+        now=ctx.clock.now(),
+    )
+    return JSONResponse(answer)
+
+
 async def received(_request: Request, ctx: DepartmentContext) -> Response:
     return JSONResponse({"received": [entry.to_dict() for entry in ctx.desk.snapshot()]})
 
@@ -210,6 +226,9 @@ _EXTRA_ROUTES: Mapping[str, tuple[tuple[str, Handler], ...]] = {
         ),
     ),
     "YIBAO": (("/api/enrolment/retiree-transfers", _desk_endpoint(services.retiree_transfer)),),
+    "QUANGUO": (("/api/insurance-index/provinces", _desk_endpoint(services.insured_provinces)),),
+    "SHANXI": (("/api/pension-insurance/contribution-history", contribution_history),),
+    "HENAN": (("/api/pension-insurance/contribution-history", contribution_history),),
 }
 
 

@@ -3,12 +3,13 @@
 :func:`build_datasets` generates the district from its manifest (seed, persons, as_of),
 derives what each department knows (``facts``) and writes it in the department's own
 format (``records``) as ordered change feeds, one per catalogue item. Lookups used by the
-request endpoints (公安 户籍核验, 住建 公积金账户) sit beside the feeds.
+request endpoints (公安 户籍核验, 住建 公积金账户, records held in other provinces) sit beside
+the feeds.
 """
 
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from retirelink.demo.manifest import DistrictManifest
 from retirelink.demo.model import DemoDistrict, DemoPerson, PersonStatus
 from retirelink.errors import InvalidInputError
 from retirelink.partners import records
+from retirelink.partners.cross_province import ProvinceRecord, records_elsewhere
 from retirelink.partners.facts import DistrictFacts, district_facts, person_random, settlement_days
 from retirelink.partners.feeds import Feed
 from retirelink.partners.model import (
@@ -72,6 +74,8 @@ class PartnerDatasets:
     feeds: Mapping[str, Feed]  # item code -> feed
     households: Mapping[str, Household]
     housing_accounts: Mapping[str, HousingAccount]
+    # ID number -> records in other provinces (the national register and their nodes)
+    elsewhere: Mapping[str, tuple[ProvinceRecord, ...]] = field(default_factory=dict)
 
     def feed(self, item: str) -> Feed:
         found = self.feeds.get(item)
@@ -212,6 +216,7 @@ def build_datasets(manifest: DistrictManifest) -> PartnerDatasets:
         ),
         households=MappingProxyType(households),
         housing_accounts=MappingProxyType(accounts),
+        elsewhere=records_elsewhere(district.seed, district.persons),
     )
 
 

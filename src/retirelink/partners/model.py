@@ -19,6 +19,10 @@ CREMATION = "civil_affairs.cremation"
 PRISONERS = "justice.prisoners_in_custody"
 SETTLEMENTS = "medical_insurance.enrolment_and_settlement"
 HOUSING_FUND = "housing_fund.deposits_and_withdrawals"
+INSURED_PROVINCES = "national_insurance_index.insured_provinces"
+CONTRIBUTION_HISTORY = "provincial_node.contribution_history"
+# Asked one person at a time, never pulled as a feed (docs/exchange.md).
+QUERY_ITEMS = frozenset({INSURED_PROVINCES, CONTRIBUTION_HISTORY})
 
 
 class Mode(StrEnum):
@@ -54,11 +58,13 @@ class Department:
     kind: DepartmentKind
     name: str
     items: tuple[str, ...]
+    region: str = ""  # another province's node: its province code (GB/T 2260)
 
     @property
     def client_id(self) -> str:
-        """How the department signs its own calls (``X-RL-Client``), e.g. ``GONGAN-130406``."""
-        return f"{self.code}-{DISTRICT_REGION}"
+        """How the department signs its own calls (``X-RL-Client``), e.g. ``GONGAN-130406``;
+        another province's node as that province's agency, e.g. ``SHEBAO-140000``."""
+        return f"SHEBAO-{self.region}" if self.region else f"{self.code}-{DISTRICT_REGION}"
 
     @property
     def label(self) -> str:
@@ -76,11 +82,39 @@ _ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+# Beyond the district (DESIGN §5): the national register and two other provinces' nodes,
+# reached over the same signed exchange. Their codes and names are the demo's.
+NODES: tuple[Department, ...] = (
+    Department(
+        "QUANGUO",
+        DepartmentKind.NATIONAL_INSURANCE_INDEX,
+        "全国社会保险公共服务平台（全国参保登记信息库）",
+        (INSURED_PROVINCES,),
+    ),
+    Department(
+        "SHANXI",
+        DepartmentKind.PROVINCIAL_NODE,
+        "山西省社会保险事业管理中心",
+        (CONTRIBUTION_HISTORY,),
+        "140000",
+    ),
+    Department(
+        "HENAN",
+        DepartmentKind.PROVINCIAL_NODE,
+        "河南省社会保险中心",
+        (CONTRIBUTION_HISTORY,),
+        "410000",
+    ),
+)
+
 # In the order the CLI lists them; names come from the demo district's department list.
-DEPARTMENTS: tuple[Department, ...] = tuple(
-    Department(code, DepartmentKind(kind), name, _ITEMS[code])
-    for code, name, kind in DISTRICT_DEPARTMENTS
-    if code in _ITEMS
+DEPARTMENTS: tuple[Department, ...] = (
+    *(
+        Department(code, DepartmentKind(kind), name, _ITEMS[code])
+        for code, name, kind in DISTRICT_DEPARTMENTS
+        if code in _ITEMS
+    ),
+    *NODES,
 )
 _BY_CODE: Mapping[str, Department] = MappingProxyType({d.code: d for d in DEPARTMENTS})
 

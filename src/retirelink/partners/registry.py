@@ -41,6 +41,7 @@ class PartnerEntry:
     key: bytes = field(repr=False)  # never printed by accident
     sm2_public_key: str | None = None  # the department signs its calls to us with SM2
     sign: str = "hmac"  # how the platform signs its calls to the department: hmac | sm2
+    region: str = ""  # another province's node: its province code
 
     def to_dict(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -50,6 +51,8 @@ class PartnerEntry:
             "base_url": self.base_url,
             "key": self.key.hex(),
         }
+        if self.region:
+            entry["region"] = self.region
         if self.sm2_public_key:
             entry["sm2_public_keys"] = [self.sm2_public_key]
         if self.sign != "hmac":
@@ -143,6 +146,7 @@ def _entry(data: Mapping[str, Any]) -> PartnerEntry:
         key=key,
         sm2_public_key=public_keys[0],
         sign=str(data.get("sign", "hmac")),
+        region=str(data.get("region", "")),
     )
 
 

@@ -298,6 +298,7 @@ class PartnerSimulators:
                     key=self.config.keys[dept.code],
                     sm2_public_key=sm2[dept.code].public_key if dept.code in sm2 else None,
                     sign="sm2" if dept.code in sm2 else "hmac",
+                    region=dept.region,
                 )
                 for dept in self.config.departments
             ),

@@ -245,3 +245,66 @@ def retiree_transfer(
     result, _ = desk.once("transfer", request_id, payload, answer)
     desk.keep(Received("transfer", caller, payload, result, now))
     return result
+
+
+# --- beyond the district: the national register and other provinces' nodes -------------------
+
+OUR_PROVINCE = "130000"  # every person of the demo district is insured here
+
+
+def insured_provinces(
+    desk: Desk, datasets: PartnerDatasets, payload: Mapping[str, Any], *, caller: str, now: datetime
+) -> Answer:
+    """全国参保登记信息库: the provinces where the person is registered (ours included)."""
+    request_id_field(payload)
+    id_number = id_number_field(payload, on=now.date())
+    provinces = [OUR_PROVINCE] if id_number in datasets.households else []
+    provinces += [record.province for record in datasets.elsewhere.get(id_number, ())]
+    result: Answer = {"id_number": id_number, "provinces": provinces}
+    desk.keep(Received("insured_provinces", caller, payload, result, now))
+    return result
+
+
+def contribution_history(
+    desk: Desk,
+    datasets: PartnerDatasets,
+    payload: Mapping[str, Any],
+    *,
+    province: str,
+    caller: str,
+    now: datetime,
+) -> Answer:
+    """Another province's node: the person's contribution history there, the relationship's
+    转移接续 state and whether it holds their archive. A question: the same request id gets
+    the same answer (and 查询编号) again."""
+    request_id = request_id_field(payload)
+    id_number = id_number_field(payload, on=now.date())
+
+    def answer(serial: int) -> Answer:
+        held = next(
+            (r for r in datasets.elsewhere.get(id_number, ()) if r.province == province), None
+        )
+        result: Answer = {
+            "request_id": request_id,
+            "reference": f"CX-{province}-{now:%Y%m%d}-{serial:06d}",
+            "id_number": id_number,
+            "province": province,
+            "found": held is not None,
+            "relationship": held.relationship if held else None,
+            "transferred_to": OUR_PROVINCE if held and held.relationship == "transferred" else None,
+            "archive_held": bool(held and held.archive_held),
+            "years": [
+                {
+                    "year": y.year,
+                    "months": y.months,
+                    "base": f"{y.base:.2f}",
+                    "employer": y.employer,
+                }
+                for y in (held.years if held else ())
+            ],
+        }
+        return result
+
+    result, _ = desk.once("contribution_history", request_id, payload, answer)
+    desk.keep(Received("contribution_history", caller, payload, result, now))
+    return result

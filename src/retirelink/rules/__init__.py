@@ -21,6 +21,7 @@ from retirelink.rules.account import (
     accumulate_account,
     payout_months_for_age,
 )
+from retirelink.rules.benefit_place import BenefitPlace, InsuredPlace, benefit_place
 from retirelink.rules.birth_date import (
     BirthDateDetermination,
     BirthDateRecord,
@@ -132,6 +133,7 @@ __all__ = [
     "AccountCredit",
     "AccountCredits",
     "AccountYear",
+    "BenefitPlace",
     "BirthDateDetermination",
     "BirthDateRecord",
     "BirthDateSource",
@@ -160,6 +162,7 @@ __all__ = [
     "FlexibleWindow",
     "IdNumber",
     "IllnessAssessment",
+    "InsuredPlace",
     "MinimumContribution",
     "MonthSpan",
     "Outcome",
@@ -199,6 +202,7 @@ __all__ = [
     "accumulate_account",
     "age_in_months",
     "average_contribution_index",
+    "benefit_place",
     "birth_date_for_retirement",
     "calculate_death_overpayment",
     "calculate_deemed_contribution",

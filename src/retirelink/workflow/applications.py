@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from retirelink.errors import InvalidInputError
+from retirelink.errors import InvalidInputError, UnavailableError
 from retirelink.rules import WorkCapacity, YearMonth
 
 
@@ -65,6 +65,7 @@ class TaskKind(StrEnum):
     ALIVE_AND_FREE = "alive_and_free"
     HOUSING_FUND = "housing_fund"
     MEDICAL_INSURANCE = "medical_insurance"
+    CROSS_PROVINCE = "cross_province"
     PUBLIC_NOTICE = "public_notice"
 
     @property
@@ -103,6 +104,13 @@ TASK_PLAN: Mapping[TaskKind, TaskPlan] = MappingProxyType(
         TaskKind.MEDICAL_INSURANCE: TaskPlan(
             "医保退休人员参保转移", "医保", 5 * _DAY, partner=True
         ),
+        # Other provinces' nodes answer a question, not a transfer: the agency's 3 days ([U]).
+        TaskKind.CROSS_PROVINCE: TaskPlan(
+            "跨省参保记录核查",
+            "全国社会保险公共服务平台/外省经办机构",
+            3 * _DAY,
+            partner=True,
+        ),
         # Special-job early retirement is posted at the workplace before approval; local rules
         # say 5 working days (policy-spec §2.1 [S05]), taken as 7 calendar days ([U]: holidays
         # are not counted out).
@@ -112,6 +120,11 @@ TASK_PLAN: Mapping[TaskKind, TaskPlan] = MappingProxyType(
     }
 )
 PUBLIC_NOTICE_PERIOD = timedelta(days=7)
+
+
+class WaitingForTaskError(UnavailableError):
+    """A task needs another task of the same application decided first: it waits and is
+    retried like a task whose department is down, while the others proceed."""
 
 
 class Appraisal(NamedTuple):

@@ -11,6 +11,7 @@ from retirelink.rules import RetirementCategory, YearMonth
 from retirelink.security.model import Actor
 from retirelink.workflow.applications import Application, Decision, Task, TaskStatus
 from retirelink.workflow.model import Checklist, ChecklistStatus
+from retirelink.workflow.province_records import CrossProvinceRecords
 from retirelink.workflow.recalculations import PensionRecalculation
 from retirelink.workflow.supplements import SuppliedMaterial
 
@@ -201,6 +202,19 @@ class PartnerChecks(Protocol):
         id_number: str,
         retirement_date: date,
     ) -> TaskOutcome: ...
+
+    def cross_province(
+        self,
+        uow: "WorkflowUnitOfWork",
+        *,
+        actor: Actor,
+        request_id: str,
+        id_number: str,
+        own_province: str,
+    ) -> CrossProvinceRecords:
+        """Ask the national register where the person is insured, then each other
+        province's node listed (``own_province`` is not asked) for the history there."""
+        ...
 
 
 class Notifier(Protocol):

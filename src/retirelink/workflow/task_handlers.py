@@ -20,6 +20,7 @@ from retirelink.archives.model import Person
 from retirelink.clock import CHINA_TZ
 from retirelink.rules import (
     ContributionPeriod,
+    MinimumContribution,
     PensionFacts,
     YearMonth,
     YearsMonths,
@@ -31,6 +32,7 @@ from retirelink.rules import (
     minimum_contribution,
     provisional_parameters,
 )
+from retirelink.rules.benefit_place import province_of
 from retirelink.rules.early_retirement import Outcome
 from retirelink.rules.parameters import ParameterSet
 from retirelink.rules.result_json import to_json
@@ -42,6 +44,7 @@ from retirelink.workflow.applications import (
     TaskKind,
     TaskStatus,
 )
+from retirelink.workflow.cross_province import LocalFacts, decide, transferred_months
 from retirelink.workflow.model import ChecklistItem, Owner
 from retirelink.workflow.person_facts import applicant_facts
 from retirelink.workflow.ports import PartnerChecks, TaskOutcome, WorkflowUnitOfWork
@@ -202,7 +205,9 @@ def _month_dispute(ctx: TaskContext, review: PersonReview) -> TaskOutcome | None
 
 def contributions(ctx: TaskContext) -> TaskOutcome:
     """Paid months (the insured record) plus deemed months (the archive) against the
-    minimum for the retirement year (人社部令第13号; 办法第四条 and 附件4)."""
+    minimum for the retirement year (人社部令第13号; 办法第四条 and 附件4); when they fall
+    short, plus the months transferred in from other provinces (缴费年限累计计算, 国办发
+    〔2009〕66号), once the cross-province task has them — it waits for that task meanwhile."""
     facts, review = ctx.review()
     month = ctx.application.retirement_month
     minimum = minimum_contribution(month.year, on=ctx.today, params=ctx.params)
@@ -221,19 +226,44 @@ def contributions(ctx: TaskContext) -> TaskOutcome:
             ["insured:contribution_years"],
             figures,
         )
-    if facts.archive is None:
+    transferred = transferred_months(ctx.uow.tasks.for_application(ctx.application.id or 0))
+    if transferred is None:
         return _person(
-            f"实际缴费{YearsMonths.of(paid).label}，不足{minimum.required.label}；"
+            f"本省累计缴费{YearsMonths.of(review.paid_and_deemed).label}，不足"
+            f"{minimum.required.label}；外省参保记录待人工核查，核查完成后请重新办理本任务",
+            result=figures,
+        )
+    figures["transferred_months"] = transferred
+    return _with_transferred(facts.archive is None, review.paid_and_deemed, minimum, figures)
+
+
+def _with_transferred(
+    no_archive: bool, local: int, minimum: MinimumContribution, figures: dict[str, Any]
+) -> TaskOutcome:
+    transferred = int(figures["transferred_months"])
+    total = local + transferred
+    year = minimum.year
+    outside = f"（含外省转入{YearsMonths.of(transferred).label}）" if transferred else ""
+    evidence = ["insured:contribution_years"] + (["task:cross_province"] if transferred else [])
+    if total >= minimum.required_months:
+        return _done(
+            f"累计缴费{YearsMonths.of(total).label}{outside}，"
+            f"达到{year}年退休最低缴费年限{minimum.required.label}",
+            evidence,
+            figures,
+        )
+    if no_archive:
+        return _person(
+            f"累计缴费{YearsMonths.of(total).label}{outside}，不足{minimum.required.label}；"
             "视同缴费待档案数字化后核定",
             result=figures,
         )
-    short = minimum.required_months - review.paid_and_deemed
     return TaskOutcome(
         TaskStatus.REFUSED,
-        f"累计缴费{YearsMonths.of(review.paid_and_deemed).label}（含视同缴费），{month.year}年"
-        f"退休最低须{minimum.required.label}，差{short}个月；可延长缴费至满足条件"
-        "（人社部令第13号第二条）",
-        ("insured:contribution_years",),
+        f"累计缴费{YearsMonths.of(total).label}（含视同缴费{outside and '及外省转入'}），"
+        f"{year}年退休最低须{minimum.required.label}，差{minimum.required_months - total}个月；"
+        "可延长缴费至满足条件（人社部令第13号第二条）",
+        tuple(evidence),
         figures,
     )
 
@@ -380,6 +410,45 @@ def medical_transfer(ctx: TaskContext) -> TaskOutcome:
     )
 
 
+def cross_province(ctx: TaskContext) -> TaskOutcome:
+    """跨省参保记录核查: the other nodes are asked first (the runner has ended the reading
+    transaction), then their answers are weighed against what this node holds."""
+    own = province_of(ctx.region)
+    records = ctx.partners.cross_province(
+        ctx.uow,
+        actor=ctx.actor,
+        request_id=f"{ctx.request_id}-KS",
+        id_number=ctx.person.id_number,
+        own_province=own,
+    )
+    facts, review = ctx.review()
+    hukou, source = _hukou(ctx.person)
+    local = LocalFacts(
+        id_number=ctx.person.id_number,
+        birth_date=ctx.person.birth_date,
+        own_province=own,
+        hukou_province=hukou,
+        hukou_source=source,
+        local_months=review.paid_and_deemed,
+        paid_by_year=facts.paid_by_year,
+        today=ctx.today,
+        params=ctx.params,
+    )
+    return decide(records, local)
+
+
+def _hukou(person: Person) -> tuple[str, str]:
+    """The 户籍 province for 第六条 and where it came from. [U] The person record's 户籍地区划
+    is what we hold (from 公安's 户籍 data, hjdqh, where registered from it; a person
+    registered without one has the ID number's 地址码 instead). 公安's live identity answer
+    carries no 户籍地, and an ID number's 地址码 is where the number was issued (GB 11643),
+    not necessarily today's 户籍 — it is the fallback only."""
+    region = person.hukou_region
+    if len(region) == 6 and region.isascii() and region.isdigit():
+        return province_of(region), "参保人登记的户籍地区划"
+    return province_of(person.id_number[:6]), "公民身份号码地址码"
+
+
 HANDLERS: Mapping[TaskKind, Callable[[TaskContext], TaskOutcome]] = MappingProxyType(
     {
         TaskKind.ARCHIVE_REVIEW: archive_review,
@@ -389,6 +458,7 @@ HANDLERS: Mapping[TaskKind, Callable[[TaskContext], TaskOutcome]] = MappingProxy
         TaskKind.ALIVE_AND_FREE: alive_and_free,
         TaskKind.HOUSING_FUND: housing_fund,
         TaskKind.MEDICAL_INSURANCE: medical_transfer,
+        TaskKind.CROSS_PROVINCE: cross_province,
         TaskKind.PUBLIC_NOTICE: public_notice,
     }
 )

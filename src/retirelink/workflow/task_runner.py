@@ -26,7 +26,14 @@ from retirelink.ledger.model import LedgerAction
 from retirelink.rules.parameters import ParameterSet
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
 from retirelink.security.permissions import require
-from retirelink.workflow.applications import TASK_PLAN, DecisionStatus, Task, TaskKind, TaskStatus
+from retirelink.workflow.applications import (
+    TASK_PLAN,
+    DecisionStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+    WaitingForTaskError,
+)
 from retirelink.workflow.ports import (
     Notification,
     PartnerChecks,
@@ -132,13 +139,19 @@ def _wait(
     uow: WorkflowUnitOfWork, task: Task, error: UnavailableError | PartnerResponseError
 ) -> None:
     now = uow.clock.now()
+    if isinstance(error, WaitingForTaskError):  # not a department's fault: say what it awaits
+        summary = f"{error.message}（第{task.attempts}次检查）"
+    else:
+        summary = (
+            f"{task.kind.department}暂时无法办理，稍后自动重试（第{task.attempts}次）："
+            f"{error.message}"
+        )
     uow.tasks.save(
         replace(
             task,
             status=TaskStatus.WAITING,
             next_attempt_at=now + retry_delay(task.attempts),
-            summary=f"{task.kind.department}暂时无法办理，稍后自动重试（第{task.attempts}次）："
-            f"{error.message}",
+            summary=summary,
         )
     )
     uow.commit()

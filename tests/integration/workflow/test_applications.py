@@ -131,7 +131,7 @@ def test_complete_facts_make_the_application_ready_for_determination(seeded, com
 
     view = _view(seeded, application)
     tasks = _tasks(view)
-    assert summary.decided == 7 and summary.waiting == 0
+    assert summary.decided == 8 and summary.waiting == 0
     assert view.state is ApplicationState.READY, [t.summary for t in view.tasks]
     assert view.ready_at is not None and view.materials_asked == 0 and view.visits == 0
     archive = tasks[TaskKind.ARCHIVE_REVIEW]
@@ -147,7 +147,9 @@ def test_complete_facts_make_the_application_ready_for_determination(seeded, com
     assert pension.result["pension"]["total"] == pension.summary.split("每月")[1].split("元")[0]
     # Every partner was asked once; the housing fund with the application's own request id.
     assert ("housing_fund", "TX130406-20261123-000001-GJJ") in partners.calls
-    assert len(partners.calls) == 4
+    assert ("cross_province", "TX130406-20261123-000001-KS") in partners.calls
+    assert len(partners.calls) == 5
+    assert tasks[TaskKind.CROSS_PROVINCE].summary == "外省无参保记录"
     # No department is asked inside a database transaction (on SQLite, the write lock).
     assert partners.asked_in_transaction == []
 
@@ -158,7 +160,7 @@ def test_a_second_submission_for_the_same_month_returns_the_first(seeded, comple
 
     assert not again.created and again.application.id == first.application.id
     assert _count(seeded, "retirement_applications") == 1
-    assert _count(seeded, "application_tasks") == 7
+    assert _count(seeded, "application_tasks") == 8
 
 
 @pytest.mark.parametrize(
@@ -230,7 +232,7 @@ def test_a_partner_down_leaves_its_task_waiting_while_the_rest_proceed(
     first = _run(seeded, partners)
 
     tasks = _tasks(_view(seeded, application))
-    assert first.decided == 6 and first.waiting == 1
+    assert first.decided == 7 and first.waiting == 1
     waiting = tasks[TaskKind.HOUSING_FUND]
     assert waiting.status is TaskStatus.WAITING and waiting.attempts == 1
     assert "稍后自动重试" in waiting.summary
@@ -254,15 +256,15 @@ def test_a_crash_between_tasks_resumes_from_the_tasks_states(seeded, complete, p
     with seeded.uow() as uow:
         claimed = uow.tasks.claim_due(now=clock.now(), lease=LEASE, limit=50)
         uow.commit()
-    assert len(claimed) == 7
+    assert len(claimed) == 8
     assert _run(seeded, partners).decided == 0  # leased to the dead worker
 
     clock.advance(LEASE + timedelta(seconds=1))
     resumed = _run(seeded, partners)
 
-    assert resumed.decided == 7
+    assert resumed.decided == 8
     assert _view(seeded, application).state is ApplicationState.READY
-    assert _count(seeded, "application_tasks") == 7
+    assert _count(seeded, "application_tasks") == 8
 
 
 def test_a_contradiction_from_a_partner_is_a_dispute_for_a_person(seeded, complete, partners):
@@ -339,7 +341,7 @@ def test_a_task_past_its_time_limit_is_escalated_once(seeded, complete, partners
         actions = [entry.action for entry in uow.ledger.store.recent(limit=100)]
     assert LedgerAction.TASK_ESCALATED.value in actions
     assert LedgerAction.APPLICATION_SUBMITTED.value in actions
-    assert actions.count(LedgerAction.TASK_DECIDED.value) == 6
+    assert actions.count(LedgerAction.TASK_DECIDED.value) == 7
     # One 督办 notice, to the department that owns the task (公安), once.
     with seeded.uow() as uow:
         notices = [

@@ -171,7 +171,7 @@ def test_the_public_notice_is_decided_when_its_period_ends(seeded, miner, clock)
 
     view = _view(seeded, application)
     notice = _task(view, TaskKind.PUBLIC_NOTICE)
-    assert len(view.tasks) == 8 and notice.status is TaskStatus.WAITING
+    assert len(view.tasks) == 9 and notice.status is TaskStatus.WAITING
     archive = _task(view, TaskKind.ARCHIVE_REVIEW)
     assert archive.status is TaskStatus.DONE, archive.summary
     assert view.state is ApplicationState.IN_PROGRESS

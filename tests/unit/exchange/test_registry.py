@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from retirelink.errors import InvalidInputError
+from retirelink.errors import InvalidInputError, NotFoundError
 from retirelink.exchange.model import RequestSigning
 from retirelink.exchange.registry import StaticRegistry, parse_registry
 from retirelink.security.sm2 import SM2PrivateKey, generate_keypair
@@ -133,3 +133,38 @@ def test_without_a_platform_receipt_key_an_sm2_only_link_cannot_sign_receipts() 
         _ = link.receipt_key
     with pytest.raises(InvalidInputError, match="未登记我方 SM2 私钥"):
         replace(parsed, our_sm2_key=None).request_key(link)
+
+
+def _node(code: str, region: Any, client: str) -> dict[str, Any]:
+    return entry(
+        department=code, kind="provincial_node", client_id=client, key=SHARED, region=region
+    )
+
+
+def test_other_provinces_nodes_are_found_by_their_province_and_kept_apart_in_health() -> None:
+    parsed = registry(
+        entry(key=SHARED),
+        _node("SHANXI", "140000", "SHEBAO-140000"),
+        _node("HENAN", "410000", "SHEBAO-410000"),
+    )
+
+    henan = parsed.node_for("410000")
+    assert henan.department == "HENAN" and henan.region == "410000"
+    assert henan.health_key == "provincial_node@410000"
+    assert parsed.by_kind("public_security").health_key == "public_security"
+    with pytest.raises(NotFoundError, match="未登记行政区划440000的社保经办机构节点"):
+        parsed.node_for("440000")
+
+
+@pytest.mark.parametrize(
+    ("faulty", "message"),
+    [
+        (_node("SHANXI", None, "SHEBAO-140000"), "须填写省级行政区划代码 region"),
+        (_node("SHANXI", "140100", "SHEBAO-140000"), "须填写省级行政区划代码 region"),
+        (entry(key=SHARED, region="140000"), "不是外省节点，不应填写 region"),
+    ],
+    ids=["node-without-region", "node-with-a-city-code", "department-with-region"],
+)
+def test_a_node_must_name_its_province_and_nobody_else_may(faulty, message) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        registry(faulty)

@@ -8,7 +8,7 @@ import pytest
 
 from retirelink.demo.generator import generate_district
 from retirelink.demo.manifest import DistrictManifest
-from retirelink.demo.model import PAID_AFTER_DEATH, DemoDistrict, PartnerRecordKind
+from retirelink.demo.model import PAID_AFTER_DEATH, DemoDistrict, PartnerRecordKind, PersonStatus
 from retirelink.errors import InvalidInputError
 from retirelink.partners.data import PartnerDatasets, build_datasets, find_person
 from retirelink.partners.facts import SETTLEMENT_WINDOW
@@ -20,6 +20,7 @@ from retirelink.partners.model import (
     HOUSEHOLD_REGISTRATION,
     HOUSING_FUND,
     PRISONERS,
+    QUERY_ITEMS,
     SETTLEMENTS,
 )
 from retirelink.partners.records import AccountStatus, HukouStatus
@@ -60,7 +61,8 @@ def compact(text: str) -> date:
 
 
 def test_every_department_item_has_a_feed_with_the_documented_field_names(datasets) -> None:
-    held = {item for dept in DEPARTMENTS for item in dept.items}
+    # The national register and the other provinces' nodes answer questions, not feeds.
+    held = {item for dept in DEPARTMENTS for item in dept.items} - QUERY_ITEMS
 
     assert held == set(DOCUMENTED_FIELDS) == set(datasets.feeds)
     for item, fields in DOCUMENTED_FIELDS.items():
@@ -223,3 +225,27 @@ def test_find_person_streams_the_same_person_as_the_district(district) -> None:
 
     assert find_person(MANIFEST, person.id_number) == person
     assert find_person(MANIFEST, "110101199003077777") is None
+
+
+def test_some_insured_persons_have_years_in_another_province_never_also_paid_here(
+    datasets, district
+) -> None:
+    persons = {person.id_number: person for person in district.persons}
+    elsewhere = datasets.elsewhere
+    insured = [p for p in district.persons if p.status is PersonStatus.INSURED]
+
+    assert 0.03 < len(elsewhere) / len(insured) < 0.3
+    relationships = [record.relationship for records in elsewhere.values() for record in records]
+    assert set(relationships) == {"transferred", "open"}
+    assert relationships.count("open") < relationships.count("transferred") / 3
+    assert any(len(records) == 2 for records in elsewhere.values())
+    for id_number, records in elsewhere.items():
+        person = persons[id_number]
+        paid_here = {line.year for line in person.contributions}
+        for record in records:
+            assert record.province in ("140000", "410000")
+            for line in record.years:
+                assert 1 <= line.months <= 12
+                assert person.birth_date.year + 17 <= line.year < person.work_start.year
+                assert line.year not in paid_here
+    assert build_datasets(MANIFEST).elsewhere == elsewhere

@@ -55,7 +55,7 @@ def test_the_special_job_route_adds_the_public_notice_decided_when_its_period_en
     tasks = tasks_for(1, SUBMITTED, ApplicationRoute.SPECIAL_JOB)
 
     notice = tasks[-1]
-    assert notice.kind is TaskKind.PUBLIC_NOTICE and len(tasks) == 8
+    assert notice.kind is TaskKind.PUBLIC_NOTICE and len(tasks) == 9
     assert notice.next_attempt_at == SUBMITTED + timedelta(days=7)
     assert notice.due_at == SUBMITTED + timedelta(days=10)
 
@@ -100,8 +100,9 @@ def test_once_determined_the_decision_says_and_a_returned_one_falls_back_to_the_
 def test_still_needed_lists_the_unfinished_tasks_in_plain_chinese():
     lines = still_needed(_tasks(identity=TaskStatus.DISPUTED))
 
-    assert len(lines) == 7
+    assert len(lines) == 8
     assert "户籍身份核验：数据存在异议" in lines
+    assert "跨省参保记录核查：等待办理" in lines
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,7 @@ def _health(link: PartnerLink, client: PartnerHttpClient, clock: Clock) -> Partn
     snapshot = client.breaker.snapshot()
     last = client.last_call
     return PartnerHealth(
-        department=link.kind.value,
+        department=link.health_key,
         breaker_state=snapshot.state,
         consecutive_failures=snapshot.consecutive_failures,
         reachable=last is not None and last.outcome is CallOutcome.OK,
