@@ -231,13 +231,13 @@ def build(
         return tasks.decided + tasks.waiting >= TASK_ROUND  # a full round: more waits
 
     def daily_round() -> bool:
-        with unit_of_work() as uow:
-            run_scheduled_prereview(
-                uow,
-                months=settings.prereview_months,
-                params=the_parameters,
-                region=settings.region,
-            )
+        # Reads in read-only units of work, writes in short batches (workflow.services).
+        run_scheduled_prereview(
+            unit_of_work,
+            months=settings.prereview_months,
+            params=the_parameters,
+            region=settings.region,
+        )
         with unit_of_work() as uow:
             deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
         return False
