@@ -17,8 +17,9 @@ digitised ahead of retirement. On PostgreSQL the tables are then analysed, as au
 would after a load this size.
 
 Timed: ``run_prereview`` for ``--months`` months, the way ``retirelink prereview run`` calls
-it (selection over every insured person, checklists, notices, ledger, one commit); then the
-same run again, which must change nothing (idempotence) — both times reported. Prints one
+it (selection over every insured person; checklists read in read-only units of work and
+written, with their notices and ledger entries, a batch of 20 at a time); then the same run
+again, which must change nothing (idempotence) — both times reported. Prints one
 JSON line per backend.
 """
 
@@ -95,9 +96,9 @@ def run(backend: str, args: Any) -> dict[str, Any]:
                 )
             runs = []
             for _ in range(2):
-                with Stopwatch() as timed, services.uow() as uow:
+                with Stopwatch() as timed:
                     summary = run_prereview(
-                        uow,
+                        services.uow,
                         actor=SYSTEM_ACTOR,
                         months=args.months,
                         params=services.parameters,

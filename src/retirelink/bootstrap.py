@@ -232,13 +232,13 @@ def build(
         return tasks.decided + tasks.waiting >= TASK_ROUND  # a full round: more waits
 
     def daily_round() -> bool:
-        with unit_of_work() as uow:
-            ran = run_scheduled_prereview(
-                uow,
-                months=settings.prereview_months,
-                params=the_parameters,
-                region=settings.region,
-            )
+        # Reads in read-only units of work, writes in short batches (workflow.services).
+        ran = run_scheduled_prereview(
+            unit_of_work,
+            months=settings.prereview_months,
+            params=the_parameters,
+            region=settings.region,
+        )
         if ran is not None:  # once a day too: pensions paid on figures published since
             run_recalculations(unit_of_work, task_settings)
         with unit_of_work() as uow:

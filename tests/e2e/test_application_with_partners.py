@@ -39,10 +39,9 @@ def partners(services, settings, clock):
 
 def _applicant(services, sims):
     """A person the pre-review finds due within six months who has a housing-fund account."""
-    with services.uow() as uow:
-        run_prereview(
-            uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
-        )
+    run_prereview(
+        services.uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
+    )
     with services.uow() as uow:
         due, _ = list_checklists(uow, actor=SYSTEM_ACTOR, status=None, limit=500)
         persons = [uow.persons.get(stored.checklist.person_id) for stored in due]

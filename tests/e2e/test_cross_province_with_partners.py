@@ -43,10 +43,9 @@ def partners(services, settings, clock):
 
 
 def _due(services):
-    with services.uow() as uow:
-        run_prereview(
-            uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
-        )
+    run_prereview(
+        services.uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
+    )
     with services.uow() as uow:
         due, _ = list_checklists(uow, actor=SYSTEM_ACTOR, status=None, limit=500)
         return [uow.persons.get(stored.checklist.person_id) for stored in due]

@@ -28,8 +28,9 @@ def worker(seeded):
     register_test_employer(seeded)
     person = insured_person(seeded, birth="19660815", name="王建国", months=170)
     digitised_archive(seeded, person, born="1966年8月15日", grading=False)
-    with seeded.uow() as uow:
-        run_prereview(uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406")
+    run_prereview(
+        seeded.uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406"
+    )
     for username, principal in (
         ("danwei", Principal(PrincipalKind.EMPLOYER, CREDIT_CODE)),
         ("geren", Principal(PrincipalKind.PERSON, person.id_number)),

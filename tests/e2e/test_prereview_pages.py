@@ -19,8 +19,9 @@ def reviewed(seeded):
     short = insured_person(seeded, birth="19660815", name="王建国", months=170)
     insured_person(seeded, birth="19660920", name="李明", months=300)
     insured_person(seeded, birth="19800101", name="赵强", months=200)
-    with seeded.uow() as uow:
-        run_prereview(uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406")
+    run_prereview(
+        seeded.uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406"
+    )
     return short
 
 

@@ -41,10 +41,9 @@ def district(services, settings):
 
 
 def _prereview(services):
-    with services.uow() as uow:
-        run_prereview(
-            uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
-        )
+    run_prereview(
+        services.uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
+    )
     with services.uow() as uow:
         return list_checklists(uow, actor=SYSTEM_ACTOR, status=None, limit=1000)[0]
 
@@ -68,10 +67,10 @@ def _only_the_grading_form_missing(services, sims):
             work_start=f"{first.year}年{first.month}月",
             grading=False,
         )
+        run_prereview(
+            services.uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
+        )
         with services.uow() as uow:
-            run_prereview(
-                uow, actor=SYSTEM_ACTOR, months=6, params=services.parameters, region="130406"
-            )
             items = uow.checklists.get(person.id).checklist.items
         if [item.code for item in items] == [ItemCode.MISSING_MATERIAL]:
             return person

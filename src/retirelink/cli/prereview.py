@@ -27,15 +27,15 @@ def run_command(
     notify: bool = typer.Option(True, help="运行后立即发送排队的通知"),
 ) -> None:
     with open_services() as services:
-        with services.uow() as uow:
+        with services.uow(read_only=True) as uow:
             actor = acting_user(uow, user)
-            summary = run_prereview(
-                uow,
-                actor=actor,
-                months=months,
-                params=services.parameters,
-                region=services.settings.region,
-            )
+        summary = run_prereview(
+            services.uow,
+            actor=actor,
+            months=months,
+            params=services.parameters,
+            region=services.settings.region,
+        )
         console.print(
             f"预审（{summary.as_of}起{summary.months}个月）："
             f"在职参保人 {summary.persons_scanned} 人中"

@@ -1,5 +1,7 @@
 """Loading what pre-review and the application's tasks read about one person: the insured
-record's figures and the digitised archive's findings (ledgered through archive_evidence)."""
+record's figures and the digitised archive's findings (``archive_evidence``, which checks the
+actor may read archives). Nothing here writes or ledgers: pre-review calls it in read-only
+units of work."""
 
 from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import ArchiveEvidence, archive_evidence

@@ -1,6 +1,7 @@
 """What the retirement workflow needs from storage and from the outside world."""
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -276,3 +277,13 @@ class WorkflowUnitOfWork(HoldingsUnitOfWork, Protocol):
     def supplements(self) -> SupplementRepository: ...
     @property
     def recalculations(self) -> RecalculationRepository: ...
+
+
+class UnitsOfWork(Protocol):
+    """Opens units of work (the composition root's ``Services.uow``): ``read_only=True`` for
+    reading that writes nothing, not even the ledger — on SQLite it never takes the write
+    lock and, under WAL, neither blocks nor waits for a writer; the default may write."""
+
+    def __call__(
+        self, *, read_only: bool = False
+    ) -> AbstractContextManager[WorkflowUnitOfWork]: ...

@@ -3,6 +3,7 @@ until resolved, and delivery of the notices it queues."""
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from retirelink.archives.model import Person
@@ -28,6 +29,7 @@ from retirelink.workflow.ports import (
     Notifier,
     NotifierError,
     StoredChecklist,
+    UnitsOfWork,
     WorkflowUnitOfWork,
 )
 from retirelink.workflow.prereview import (
@@ -41,54 +43,136 @@ MAX_MONTHS = 24
 # highest statutory age (63 for men after the 2025 reform), give or take the window.
 _YOUNGEST, _OLDEST = 44, 66
 MAX_SEND_ATTEMPTS = 5
-# Persons reviewed per transaction: each person's checklist is kept on its own, so a run
-# interrupted half way is finished by the next (nothing is sent twice).
+# Persons per batch: each batch's facts are read and its checklists built in a read-only
+# unit of work, then its changed checklists are written in one short writing one. Each
+# person's checklist is kept on its own, so a run interrupted half way is finished by the
+# next (nothing is sent twice).
 COMMIT_EVERY = 20
 
 
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What a run reviews against: the day, the window of months, the law and the region."""
+
+    today: date
+    window: tuple[YearMonth, YearMonth]
+    params: ParameterSet
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reviewed:
+    """A person's checklist as built, beside the one stored when the batch was read."""
+
+    checklist: Checklist
+    detail: InsuredDetail | None
+    stored: StoredChecklist | None
+
+
 def run_prereview(
-    uow: WorkflowUnitOfWork, *, actor: Actor, months: int, params: ParameterSet, region: str
+    uows: UnitsOfWork, *, actor: Actor, months: int, params: ParameterSet, region: str
 ) -> PrereviewRunSummary:
     """Pre-review everyone whose retirement month falls within ``months`` months from this
     month: build their checklists, keep them until resolved, queue notices to the person and
     the employer for new items. Idempotent: a second run on the same data changes nothing
-    and sends nothing twice. Committed every ``COMMIT_EVERY`` persons; the run itself is
-    ledgered at the end."""
+    and sends nothing twice. Batches of ``COMMIT_EVERY`` persons are read in read-only units
+    of work and only their changes written, one short writing unit of work per batch; the
+    run itself is ledgered at the end."""
     require(actor, Permission.PREREVIEW)
     if not 1 <= months <= MAX_MONTHS:
         raise InvalidInputError(f"预审月数应在1到{MAX_MONTHS}之间", field="months")
-    today = uow.clock.today()
-    this_month = YearMonth(today.year, today.month)
-    window = (this_month, this_month.plus(months))
-    summary = PrereviewRunSummary(as_of=today.isoformat(), months=months)
-    candidates = uow.insured.insured_born_between(
-        date(today.year - _OLDEST, 1, 1), date(today.year - _YOUNGEST, 12, 31)
-    )
-    summary.persons_scanned = len(candidates)
-    due = [c for c in candidates if _may_be_due(c, window, today, params)]
-    details = uow.insured.details([c.person_id for c in due])
+    with uows(read_only=True) as reader:
+        today = reader.clock.today()
+        this_month = YearMonth(today.year, today.month)
+        scope = _Scope(today, (this_month, this_month.plus(months)), params, region)
+        summary = PrereviewRunSummary(as_of=today.isoformat(), months=months)
+        candidates = reader.insured.insured_born_between(
+            date(today.year - _OLDEST, 1, 1), date(today.year - _YOUNGEST, 12, 31)
+        )
+        summary.persons_scanned = len(candidates)
+        due = [c for c in candidates if _may_be_due(c, scope.window, today, params)]
+        details = reader.insured.details([c.person_id for c in due])
     codes: Counter[str] = Counter()
-    for number, candidate in enumerate(due, 1):
-        detail = details.get(candidate.person_id)
-        facts = person_facts(uow, actor, candidate, detail)
-        checklist = build_checklist(facts, on=today, window=window, params=params, region=region)
-        if checklist is not None:
-            codes.update(item.code.value for item in checklist.items)
-            status, queued = _keep(uow, actor, checklist, detail)
+    for start in range(0, len(due), COMMIT_EVERY):
+        # On SQLite a writing unit of work holds the one write lock from its first statement,
+        # and every application's tasks wait for it: the reading and the rules run outside.
+        reviewed = _review(uows, actor, due[start : start + COMMIT_EVERY], details, scope)
+        codes.update(item.code.value for each in reviewed for item in each.checklist.items)
+        changed = []
+        for each in reviewed:
+            if each.stored is not None and _unchanged(each.stored, each.checklist):
+                summary.by_status[each.stored.status] += 1
+            else:
+                changed.append(each)
+        # A batch with nothing new takes no write lock at all: on most days that is nearly
+        # every batch, and the run writes little but its own ledger entry.
+        if changed:
+            _write(uows, actor, changed, summary)
+    summary.items_by_code = dict(sorted(codes.items()))
+    with uows() as uow:
+        _record_run(uow, actor, summary)
+        uow.commit()
+    return summary
+
+
+def run_scheduled_prereview(
+    uows: UnitsOfWork, *, months: int, params: ParameterSet, region: str
+) -> PrereviewRunSummary | None:
+    """The daily run of the web server's workflow worker: once per (China) calendar day,
+    as the system account; None when today's run has been done."""
+    with uows(read_only=True) as reader:
+        last = reader.ledger.store.recent(limit=1, action=LedgerAction.PREREVIEW_RUN)
+        today = reader.clock.today()
+    if last and last[0].recorded_at.astimezone(CHINA_TZ).date() >= today:
+        return None
+    return run_prereview(uows, actor=SYSTEM_ACTOR, months=months, params=params, region=region)
+
+
+def _review(
+    uows: UnitsOfWork,
+    actor: Actor,
+    batch: list[InsuredCandidate],
+    details: dict[int, InsuredDetail],
+    scope: _Scope,
+) -> list[_Reviewed]:
+    """Read a batch's facts and build its checklists in a read-only unit of work (nothing
+    on this path writes or ledgers); persons whose month is outside the window are dropped."""
+    reviewed = []
+    with uows(read_only=True) as reader:
+        for candidate in batch:
+            detail = details.get(candidate.person_id)
+            facts = person_facts(reader, actor, candidate, detail)
+            checklist = build_checklist(
+                facts, on=scope.today, window=scope.window, params=scope.params, region=scope.region
+            )
+            if checklist is not None:
+                stored = reader.checklists.get(candidate.person_id)
+                reviewed.append(_Reviewed(checklist, detail, stored))
+    return reviewed
+
+
+def _write(
+    uows: UnitsOfWork, actor: Actor, changed: list[_Reviewed], summary: PrereviewRunSummary
+) -> None:
+    """Save a batch's changed checklists, their ledger entries and notices in one short
+    writing unit of work. ``_keep`` compares with the stored checklist again, under the
+    write: another run may have saved the same one since the batch was read."""
+    with uows() as uow:
+        for each in changed:
+            status, queued = _keep(uow, actor, each.checklist, each.detail)
             summary.by_status[status] += 1
             summary.notifications += queued
-        if number % COMMIT_EVERY == 0:
-            # Every writer appends to the one ledger chain: a run held in one transaction
-            # would hold every application's tasks behind it for its whole length.
-            uow.commit()
-    summary.items_by_code = dict(sorted(codes.items()))
+        uow.commit()
+
+
+def _record_run(uow: WorkflowUnitOfWork, actor: Actor, summary: PrereviewRunSummary) -> None:
     uow.ledger.record(
         actor=actor,
         action=LedgerAction.PREREVIEW_RUN,
-        subject=uow.ledger.subject("prereview", today.isoformat()),
-        purpose=f"退休预审：{months}个月内到龄{summary.persons_due}人",
+        subject=uow.ledger.subject("prereview", summary.as_of),
+        purpose=f"退休预审：{summary.months}个月内到龄{summary.persons_due}人",
         after={
-            "months": months,
+            "months": summary.months,
             "scanned": summary.persons_scanned,
             "due": summary.persons_due,
             "open": summary.open,
@@ -97,20 +181,6 @@ def run_prereview(
             "notifications": summary.notifications,
         },
     )
-    uow.commit()
-    return summary
-
-
-def run_scheduled_prereview(
-    uow: WorkflowUnitOfWork, *, months: int, params: ParameterSet, region: str
-) -> PrereviewRunSummary | None:
-    """The daily run of the web server's workflow worker: once per (China) calendar day,
-    as the system account; None when today's run has been done."""
-    last = uow.ledger.store.recent(limit=1, action=LedgerAction.PREREVIEW_RUN)
-    today = uow.clock.today()
-    if last and last[0].recorded_at.astimezone(CHINA_TZ).date() >= today:
-        return None
-    return run_prereview(uow, actor=SYSTEM_ACTOR, months=months, params=params, region=region)
 
 
 def _may_be_due(
@@ -139,9 +209,9 @@ def _keep(
     """Store the checklist when it changed (ledgered for the person), and queue notices for
     the items new to it."""
     stored = uow.checklists.get(checklist.person_id)
+    if stored is not None and _unchanged(stored, checklist):
+        return stored.status, 0
     state = _next_state(stored, checklist, uow.clock.now())
-    if stored is not None and stored.checklist == checklist and stored.status is state.status:
-        return state.status, 0
     known = {item.key for item in stored.checklist.items} if stored else set()
     new_items = [item for item in checklist.notified_items if item.key not in known]
     uow.checklists.save(state)
@@ -160,6 +230,15 @@ def _keep(
     )
     queued = _queue_notices(uow, person, checklist, new_items, detail) if new_items else 0
     return state.status, queued
+
+
+def _unchanged(stored: StoredChecklist, checklist: Checklist) -> bool:
+    """The stored checklist already says this, in the status it would get (which does not
+    depend on the time): nothing to write and nothing to ledger."""
+    return (
+        stored.checklist == checklist
+        and stored.status is _next_state(stored, checklist, stored.checked_at).status
+    )
 
 
 def _next_state(

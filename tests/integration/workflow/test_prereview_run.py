@@ -2,9 +2,11 @@
 notices it queues once, their delivery through the file notifier, and bad input."""
 
 import json
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
 from retirelink.archives.fact_kinds import FactKind
@@ -26,6 +28,7 @@ from retirelink.workflow.services import (
     run_prereview,
     run_scheduled_prereview,
 )
+from tests.support.databases import is_postgres
 from tests.support.insured import CREDIT_CODE, PHONE, insured_person, register_test_employer
 
 pytestmark = pytest.mark.integration
@@ -71,10 +74,9 @@ def district(seeded):
 
 
 def _run(services, months=6, actor=SYSTEM_ACTOR):
-    with services.uow() as uow:
-        return run_prereview(
-            uow, actor=actor, months=months, params=services.parameters, region="130406"
-        )
+    return run_prereview(
+        services.uow, actor=actor, months=months, params=services.parameters, region="130406"
+    )
 
 
 def _notifications(services) -> list[Notification]:
@@ -233,8 +235,9 @@ def test_when_every_item_is_cleared_the_checklist_is_resolved(seeded, district):
 
 def test_the_scheduled_run_happens_once_a_china_calendar_day(seeded, district):
     def scheduled():
-        with seeded.uow() as uow:
-            return run_scheduled_prereview(uow, months=6, params=seeded.parameters, region="130406")
+        return run_scheduled_prereview(
+            seeded.uow, months=6, params=seeded.parameters, region="130406"
+        )
 
     assert scheduled().persons_due == 2
     assert scheduled() is None
@@ -292,8 +295,8 @@ def test_an_earlier_archive_birth_date_brings_a_person_into_view(seeded, distric
 def test_an_interrupted_run_keeps_what_it_reviewed_and_the_next_finishes(
     seeded, district, monkeypatch
 ):
-    """Committed every COMMIT_EVERY persons: a run that fails half way keeps the checklists
-    it wrote (and holds the ledger chain no longer than a batch); the next run does the rest."""
+    """Written a batch of COMMIT_EVERY persons at a time: a run that fails while reading the
+    second batch keeps the checklists the first batch wrote; the next run does the rest."""
     from retirelink.workflow import prereview
     from retirelink.workflow import services as workflow_services
 
@@ -319,3 +322,46 @@ def test_an_interrupted_run_keeps_what_it_reviewed_and_the_next_finishes(
     assert summary.persons_due == 2
     with seeded.uow() as uow:
         assert uow.checklists.listing(status=None, offset=0, limit=10)[1] == 2
+
+
+def _write_without_waiting(url: str) -> None:
+    """From another connection, take what every writer needs — SQLite's one write lock,
+    PostgreSQL's lock on the ledger chain's head — and let it go; raises at once, without
+    waiting, when a transaction holds it."""
+    if is_postgres(url):
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("SELECT seq FROM ledger_head FOR UPDATE NOWAIT"))
+        finally:
+            engine.dispose()
+        return
+    other = sqlite3.connect(make_url(url).database or "", timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_checklists_are_built_while_other_writers_go_on(seeded, district, monkeypatch):
+    """The facts are read and the checklists built in read-only units of work: while a
+    batch is computed, another connection takes the write lock at once. Were the reading
+    back in the writing transaction, that would fail here rather than wait — on SQLite from
+    the run's first statement (BEGIN IMMEDIATE), on PostgreSQL once the batch had ledgered a
+    checklist (both due persons are in one batch, and both checklists are new)."""
+    from retirelink.workflow import prereview
+    from retirelink.workflow import services as workflow_services
+
+    real = prereview.build_checklist
+    built = []
+
+    def build_while_another_writes(*args, **kwargs):
+        _write_without_waiting(seeded.settings.database_url)
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workflow_services, "build_checklist", build_while_another_writes)
+    summary = _run(seeded)
+
+    assert len(built) == 2 and summary.open == 2 and summary.notifications == 2
