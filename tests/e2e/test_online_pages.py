@@ -54,7 +54,7 @@ def _upload(client, person, data: bytes):
         "/my/supplements",
         data={
             "csrf_token": page_csrf(client, "/my"),
-            "id_number": person.id_number,
+            "person": str(person.id),
             "material_type": "regularisation_grading",
             "formation_date": "1985-03-01",
         },
@@ -67,6 +67,7 @@ def test_the_employer_hands_in_the_material_and_applies_online(client, seeded, w
     page = client.get("/my")
     assert page.status_code == 200
     assert "王*" in page.text and "王建国" not in page.text
+    assert worker.id_number not in page.text  # forms name the worker by record id
     assert 'data-checklist="open"' in page.text and "转正定级表" in page.text
 
     broken = _upload(client, worker, b"\xff\xd8\xff\xe0 broken jpeg")
@@ -103,7 +104,7 @@ def test_the_employer_hands_in_the_material_and_applies_online(client, seeded, w
         "/my/apply",
         data={
             "csrf_token": page_csrf(client, "/my"),
-            "id_number": worker.id_number,
+            "person": str(worker.id),
             "route": "statutory",
             "bank_name": "中国工商银行邯郸峰峰支行",
             "bank_account": "6222021304000012349",

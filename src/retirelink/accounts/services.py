@@ -100,6 +100,10 @@ def grant_role(uow: AccountsUnitOfWork, *, actor: Actor, username: str, role: Ro
     check_separation_of_duties(roles)
     if Role.APPLICANT in roles and roles != {Role.APPLICANT}:
         raise InvalidInputError(_APPLICANT_ONLY, field="roles")
+    if role is Role.APPLICANT and user.represents is None:
+        raise InvalidInputError(
+            "申请人账号须在开户时绑定参保人或用人单位，请新开申请人账号", field="roles"
+        )
     updated = replace(user, roles=roles)
     uow.users.update(updated)
     uow.ledger.record(

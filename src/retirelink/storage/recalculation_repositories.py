@@ -3,8 +3,10 @@
 import json
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from retirelink.errors import ConflictError
 from retirelink.rules import YearMonth
 from retirelink.storage.rows import (
     ApplicationDecisionRow,
@@ -35,8 +37,13 @@ class SqlAlchemyRecalculationRepository:
             still_provisional=json.dumps(list(recalculation.still_provisional), ensure_ascii=False),
             pension=json.dumps(recalculation.pension, ensure_ascii=False, default=str),
         )
-        self._session.add(row)
-        self._session.flush()
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            # Two runs at once (the daily worker and the CLI) reached the same result.
+            raise ConflictError("该待遇已按相同基数重新核定") from None
         return _recalculation(row)
 
     def for_application(self, application_id: int) -> list[PensionRecalculation]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,10 @@ class SqlAlchemySupplementRepository:
     def by_file(self, person_id: int, sha256: str) -> SuppliedMaterial | None:
         row = self._session.scalar(
             select(SuppliedMaterialRow).where(
-                SuppliedMaterialRow.person_id == person_id, SuppliedMaterialRow.sha256 == sha256
+                SuppliedMaterialRow.person_id == person_id,
+                SuppliedMaterialRow.sha256 == sha256,
+                # A returned file may be handed in again (its type or date corrected).
+                SuppliedMaterialRow.status != SupplementStatus.RETURNED.value,
             )
         )
         return _supplied(row) if row else None
@@ -60,15 +63,24 @@ class SqlAlchemySupplementRepository:
         )
         return [_supplied(row) for row in rows], total
 
-    def save(self, supplied: SuppliedMaterial) -> None:
-        row = self._session.get(SuppliedMaterialRow, supplied.id)
-        assert row is not None
-        row.status = supplied.status.value
-        row.decided_by = supplied.decided_by
-        row.decided_at = supplied.decided_at
-        row.note = supplied.note
-        row.material_id = supplied.material_id
-        self._session.flush()
+    def decide(self, supplied: SuppliedMaterial) -> None:
+        # Only while still waiting: of an accept and a return at the same moment, one wins.
+        done = self._session.execute(
+            update(SuppliedMaterialRow)
+            .where(
+                SuppliedMaterialRow.id == supplied.id,
+                SuppliedMaterialRow.status == SupplementStatus.SUBMITTED.value,
+            )
+            .values(
+                status=supplied.status.value,
+                decided_by=supplied.decided_by,
+                decided_at=supplied.decided_at,
+                note=supplied.note,
+                material_id=supplied.material_id,
+            )
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError("该材料已由他人处理，请刷新后查看")
 
 
 def _columns(supplied: SuppliedMaterial) -> dict[str, object]:

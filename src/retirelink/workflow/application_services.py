@@ -23,7 +23,7 @@ from retirelink.rules import (
     validate_flexible_request,
 )
 from retirelink.rules.parameters import ParameterSet
-from retirelink.security.model import Actor, Permission
+from retirelink.security.model import Actor, Permission, PrincipalKind
 from retirelink.security.permissions import has_permission, require
 from retirelink.workflow.applications import (
     Application,
@@ -120,7 +120,13 @@ def submit_application(
     online = not has_permission(actor, Permission.RETIREMENT_APPLY)
     if online:
         require(actor, Permission.RETIREMENT_APPLY_ONLINE)
-        request = replace(request, channel=channel_of(principal_of(actor)))
+        principal = principal_of(actor)
+        own = principal.kind is PrincipalKind.PERSON
+        request = replace(
+            request,
+            channel=channel_of(principal),
+            id_number=principal.code if own else request.id_number,
+        )
     today = uow.clock.today()
     id_number = parse_id_number(request.id_number, on=today).value
     bank_account = check_bank_account(request.bank_account)

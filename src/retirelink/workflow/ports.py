@@ -236,7 +236,7 @@ class SupplementRepository(Protocol):
     def get(self, supplement_id: int) -> SuppliedMaterial | None: ...
 
     def by_file(self, person_id: int, sha256: str) -> SuppliedMaterial | None:
-        """The same file handed in before for the same person, if any."""
+        """The same file handed in before for the same person and not returned, if any."""
         ...
 
     def for_persons(self, person_ids: Sequence[int]) -> list[SuppliedMaterial]: ...
@@ -245,7 +245,9 @@ class SupplementRepository(Protocol):
         """Waiting for the archive, the oldest first."""
         ...
 
-    def save(self, supplied: SuppliedMaterial) -> None: ...
+    def decide(self, supplied: SuppliedMaterial) -> None:
+        """Record the decision if the material is still waiting; ConflictError otherwise."""
+        ...
 
 
 class RecalculationRepository(Protocol):

@@ -1,12 +1,14 @@
 """重新核定 (see workflow.recalculations): once the province has published a figure a granted
-pension was paid on provisionally, compute the pension again with the same rules and facts,
+pension was paid on provisionally, compute the pension again with the same rules on the
+facts as they now stand (the pension task's own handler),
 record the new monthly amount and the difference owed for the months already paid, ledger it
 and tell the pensioner. Nothing is recorded while the same figures are still unpublished, so
 running it every day changes nothing until they are."""
 
+import logging
 from decimal import Decimal
 
-from retirelink.errors import ConflictError, NotFoundError
+from retirelink.errors import ConflictError, NotFoundError, RetireLinkError
 from retirelink.ledger.model import LedgerAction
 from retirelink.rules import YearMonth
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission
@@ -16,6 +18,8 @@ from retirelink.workflow.ports import Notification, WorkflowUnitOfWork
 from retirelink.workflow.recalculations import PensionRecalculation
 from retirelink.workflow.task_handlers import pension
 from retirelink.workflow.task_runner import TaskSettings, UnitOfWorkFactory, task_context
+
+log = logging.getLogger(__name__)
 
 
 def recalculate_pension(
@@ -69,9 +73,16 @@ def run_recalculations(
     done = 0
     for application_id in due:
         with uow_factory() as uow:
-            recalculated = recalculate_pension(
-                uow, actor=SYSTEM_ACTOR, application_id=application_id, settings=settings
-            )
+            try:
+                recalculated = recalculate_pension(
+                    uow, actor=SYSTEM_ACTOR, application_id=application_id, settings=settings
+                )
+            except RetireLinkError as error:
+                # One pension the rules cannot compute today (its facts changed, a record is
+                # gone) must not hold up the others: it is left for a clerk and tried again.
+                uow.rollback()
+                log.warning("重新核定失败（申请%s）：%s", application_id, error.message)
+                continue
             done += recalculated is not None
     return done
 

@@ -31,7 +31,7 @@ from retirelink.rules.parameters import ParameterSet
 from retirelink.security.masking import mask_name
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Permission, PrincipalKind
 from retirelink.security.permissions import require
-from retirelink.workflow.applications import TaskKind, TaskStatus
+from retirelink.workflow.applications import DecisionStatus, TaskKind, TaskStatus
 from retirelink.workflow.ports import Notification, WorkflowUnitOfWork
 from retirelink.workflow.principals import NOT_YOURS, check_acts_for, principal_of
 from retirelink.workflow.services import refresh_checklist
@@ -89,7 +89,7 @@ def submit_supplement(
             material_type=upload.material_type,
             title=upload.title.strip() or upload.material_type.label,
             formation_date=upload.formation_date,
-            file_name=Path(upload.file_name).name,
+            file_name=clean_file_name(upload.file_name),
             sha256=sha256,
             pages=pages,
             channel=principal.kind,
@@ -100,6 +100,19 @@ def submit_supplement(
     _ledger(uow, actor, person, LedgerAction.SUPPLEMENT_SUBMITTED, supplied, "网上提交补充材料")
     uow.commit()
     return Supplied(supplied, created=True)
+
+
+MAX_FILE_NAME = 100
+
+
+def clean_file_name(raw: str) -> str:
+    """The submitted file's name as kept for the archivist: no folders, no leading dots,
+    at most ``MAX_FILE_NAME`` characters with its extension (the content decides the format;
+    the name is only shown)."""
+    name = Path(raw.replace("\\", "/")).name.strip().lstrip(".")
+    suffix = Path(name).suffix[:10]
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    return (stem[: MAX_FILE_NAME - len(suffix)] or "scan") + suffix
 
 
 def _check_material(upload: SupplementUpload, person: Person, *, today: date) -> None:
@@ -251,7 +264,7 @@ def _decide(
         decided_by=actor.username,
         decided_at=uow.clock.now(),
     )
-    uow.supplements.save(decided)
+    uow.supplements.decide(decided)
     person = uow.persons.get(supplied.person_id)
     assert person is not None
     action = (
@@ -296,7 +309,8 @@ def _ingest(
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="retirelink-supplement-"))
     try:
-        path = folder / supplied.file_name
+        # A fixed name: the submitter's is shown, never used as a path.
+        path = folder / f"upload{Path(supplied.file_name).suffix}"
         path.write_bytes(store.read_bytes(supplied.sha256))
         scan = ScanFile(path, supplied.file_name, supplied.material_id)
         ingest_batch(uow, actor=actor, archive_id=supplied.archive_id, files=[scan], store=store)
@@ -314,14 +328,13 @@ def _follow_up(
     )
     for application in uow.applications.for_person(person_id):
         decision = uow.decisions.get(application.id or 0)
-        if decision is not None:
+        if decision is not None and decision.status is not DecisionStatus.RETURNED:
             continue
         for task in uow.tasks.for_application(application.id or 0):
-            if task.kind is TaskKind.ARCHIVE_REVIEW and task.status in _RERUN:
+            # Only a task handed to a person waits for a material; a refusal (not eligible)
+            # stands until a clerk runs it again.
+            if task.kind is TaskKind.ARCHIVE_REVIEW and task.status is TaskStatus.NEEDS_PERSON:
                 retry_task(uow, actor=SYSTEM_ACTOR, task_id=task.id or 0)
-
-
-_RERUN = frozenset({TaskStatus.NEEDS_PERSON, TaskStatus.REFUSED})
 
 
 def _ledger(

@@ -10,8 +10,10 @@ import pytest
 
 from retirelink.accounts.services import create_user, grant_role
 from retirelink.archives.material_classes import MaterialType
+from retirelink.archives.services import register_employer
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
 from retirelink.ledger.model import LedgerAction
+from retirelink.rules.identifiers import credit_code_check_character
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Principal, PrincipalKind, Role
 from retirelink.workflow.application_services import ApplicationRequest, submit_application
 from retirelink.workflow.applications import ApplicationRoute, Channel, TaskKind, TaskStatus
@@ -21,6 +23,7 @@ from retirelink.workflow.services import run_prereview
 from retirelink.workflow.supplement_services import (
     SupplementUpload,
     accept_supplement,
+    clean_file_name,
     pending_supplements,
     return_supplement,
     submit_supplement,
@@ -144,6 +147,10 @@ def test_applicant_accounts_act_for_one_registered_person_or_employer(seeded, wo
             assert uow.users.get_by_username(username) is None
     with seeded.uow() as uow, pytest.raises(InvalidInputError, match="不能兼有"):
         grant_role(uow, actor=SYSTEM_ACTOR, username="geren", role=Role.CLERK)
+    # An account bound to nobody cannot become an applicant later.
+    create("plain", set(), None)
+    with seeded.uow() as uow, pytest.raises(InvalidInputError, match="开户时绑定"):
+        grant_role(uow, actor=SYSTEM_ACTOR, username="plain", role=Role.APPLICANT)
 
 
 # --- applying online ---------------------------------------------------------------------------
@@ -175,11 +182,12 @@ def test_a_person_applies_online_only_for_themself(seeded, worker):
     other = insured_person(seeded, birth="19660901", name="李卫东", months=170)
     person = _applicant("geren", PrincipalKind.PERSON, worker.id_number)
 
-    with pytest.raises(NotFoundError, match="只能办理本人或本单位"):
-        _submit(seeded, person, other.id_number)
-    assert _count_applications(seeded) == 0
-
-    submitted = _submit(seeded, person, worker.id_number)
+    # A person's account names nobody else: whatever number the form carries, the
+    # application is the account holder's own.
+    submitted = _submit(seeded, person, other.id_number)
+    assert submitted.application.person_id == worker.id
+    with seeded.uow() as uow:
+        assert uow.applications.for_person(other.id) == []
     # The channel is the account's, whatever the form said: online, no visit.
     assert submitted.application.channel is Channel.PERSON
     assert submitted.application.channel.visits == 0
@@ -229,11 +237,42 @@ def test_bad_scans_and_impossible_dates_are_refused_and_nothing_is_kept(seeded, 
         (_upload(worker, _scan(), material_type=MaterialType.DISCIPLINE), "不能网上补充"),
         (_upload(worker, b""), "请选择"),
     ]
+    blobs_before = set(seeded.blobs.keys())
     for upload, message in cases:
         with seeded.uow() as uow, pytest.raises(InvalidInputError, match=message):
             submit_supplement(uow, upload, actor=employer, store=seeded.blobs)
+    # Another employer's 经办员 cannot hand in a material for this worker.
+    other_code = "91130406MA0000002" + credit_code_check_character("91130406MA0000002")
+    with seeded.uow() as uow:
+        register_employer(
+            uow,
+            actor=SYSTEM_ACTOR,
+            credit_code=other_code,
+            name="峰峰陶瓷厂",
+            kind="ceramics",
+            region_code="130406",
+        )
+    stranger = _applicant("other", PrincipalKind.EMPLOYER, other_code)
+    with seeded.uow() as uow, pytest.raises(NotFoundError, match="只能办理本人或本单位"):
+        submit_supplement(uow, _upload(worker, _scan()), actor=stranger, store=seeded.blobs)
     with seeded.uow() as uow:
         assert uow.supplements.for_persons([worker.id]) == []
+    assert set(seeded.blobs.keys()) == blobs_before
+
+
+@pytest.mark.parametrize(
+    ("submitted", "kept"),
+    [
+        ("转正定级表.jpg", "转正定级表.jpg"),
+        ("C:\\扫描\\转正定级表.JPG", "转正定级表.JPG"),
+        ("a/..", "scan"),
+        (".", "scan"),
+        ("..jpg", "jpg"),
+        ("长" * 300 + ".jpg", "长" * 96 + ".jpg"),
+    ],
+)
+def test_a_submitted_file_name_is_only_a_label(submitted, kept):
+    assert clean_file_name(submitted) == kept
 
 
 def test_a_handed_in_material_is_received_and_the_pre_review_clears_at_once(seeded, worker):
@@ -313,6 +352,37 @@ def test_a_returned_material_carries_its_reason_to_the_submitter(seeded, worker)
         assert notice.recipient_kind == "person" and notice.recipient == worker.phone
         assert "印章不清晰" in notice.body
     assert ItemCode.MISSING_MATERIAL in _checklist_codes(seeded, worker)
+    # Returned for a wrong date, the same scan may be handed in again, with a strange name.
+    with seeded.uow() as uow:
+        again = submit_supplement(
+            uow,
+            _upload(worker, _scan(seed=3), id_number="", file_name="a/.."),
+            actor=person,
+            store=seeded.blobs,
+        )
+    assert again.created and again.supplied.id != supplied.id
+    assert again.supplied.file_name == "scan"
+    with seeded.uow() as uow:
+        accepted = accept_supplement(
+            uow,
+            actor=ARCHIVIST,
+            store=seeded.blobs,
+            supplement_id=again.supplied.id or 0,
+            params=seeded.parameters,
+            region="130406",
+            months=6,
+        )
+    assert accepted.status is SupplementStatus.ACCEPTED
+    with seeded.uow() as uow, pytest.raises(ConflictError, match="不能再处理"):
+        accept_supplement(
+            uow,
+            actor=ARCHIVIST,
+            store=seeded.blobs,
+            supplement_id=again.supplied.id or 0,
+            params=seeded.parameters,
+            region="130406",
+            months=6,
+        )
 
 
 def _task(uow, application_id, kind):

@@ -113,6 +113,42 @@ def test_a_provisional_pension_is_recalculated_once_the_figures_are_published(
 
 def test_only_an_approved_grant_is_recalculated(seeded, application):
     with pytest.raises(ConflictError, match="只有已批准退休"):
-        _recalculate(seeded, application, seeded.parameters)
+        _recalculate(seeded, application, seeded.parameters)  # not decided yet
+    with seeded.uow() as uow:
+        determine(uow, actor=CLERK, application_id=application.id, grant=False, note="测试不予批准")
+    with seeded.uow() as uow:
+        review(uow, actor=REVIEWER, application_id=application.id, approve=True, note="")
     with seeded.uow() as uow:
         assert uow.recalculations.provisional_pensions(limit=10) == []
+    with pytest.raises(ConflictError, match="只有已批准退休"):
+        _recalculate(seeded, application, seeded.parameters)
+
+
+def test_a_partial_publication_recalculates_again_when_the_rest_is_out(seeded, application, clock):
+    """2026 published first, lower than the figure paid on (2027 still provisional, now on
+    the 2026 figure): the overpaid month is given back (扣回); then 2027, equal to 2026."""
+    first = Decimal(_pension_task(seeded, application).result["pension"]["total"])
+    _approve(seeded, application)
+    clock.advance(timedelta(days=120))  # 2027-03: one month paid
+    today = clock.now().date()
+    lower = "0.95"
+    partial = published(
+        seeded.parameters, region="130406", on=today, through_year=2026, raise_by=lower
+    )
+    step = _recalculate(seeded, application, partial)
+    assert step is not None and not step.final
+    assert all("2027年" in note for note in step.still_provisional)
+    assert step.months_paid == 1 and step.previous_monthly == first
+    # 2027 is now paid on the lower 2026 figure: one month overpaid, given back.
+    assert step.monthly < first and step.settlement_label == f"扣回{first - step.monthly}元"
+
+    clock.advance(timedelta(days=60))  # 2027-05: three months paid
+    whole = published(
+        seeded.parameters, region="130406", on=clock.now().date(), through_year=2027, raise_by=lower
+    )
+    final = _recalculate(seeded, application, whole)
+    assert final is not None and final.final
+    assert final.previous_monthly == step.monthly and final.months_paid == 3
+    # 2027 came out equal to the 2026 figure it was paid on since: nothing more to settle.
+    assert final.monthly == step.monthly and final.settlement_label == "无差额"
+    assert _recalculate(seeded, application, whole) is None

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -178,8 +179,16 @@ class SuppliedMaterialRow(Base):
     material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
 
     __table_args__ = (
-        # The same file for the same person is one submission (a repeat returns it).
-        UniqueConstraint("person_id", "sha256", name="uq_supplied_materials_file"),
+        # The same file for the same person is one submission (a repeat returns it) unless
+        # it was returned: then it may be handed in again.
+        Index(
+            "uq_supplied_materials_file",
+            "person_id",
+            "sha256",
+            unique=True,
+            sqlite_where=text("status != 'returned'"),
+            postgresql_where=text("status != 'returned'"),
+        ),
         Index("ix_supplied_materials_status_id", "status", "id"),
     )
 
@@ -203,3 +212,10 @@ class PensionRecalculationRow(Base):
     still_provisional: Mapped[str] = mapped_column(Text)
     # JSON: the rules' pension result with its explanation
     pension: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        # One recalculation per application and state of publication: runs at once record one.
+        UniqueConstraint(
+            "application_id", "still_provisional", name="uq_pension_recalculations_state"
+        ),
+    )

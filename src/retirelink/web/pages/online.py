@@ -79,7 +79,7 @@ def online_apply(
     actor: CurrentActor,
     uow: UnitOfWorkDep,
     services: ServicesDep,
-    id_number: Annotated[str, Form(max_length=40)] = "",
+    person: Annotated[int, Form(ge=0)] = 0,
     route: Annotated[str, Form(max_length=20)] = "statutory",
     retirement_month: Annotated[str, Form(max_length=20)] = "",
     bank_name: Annotated[str, Form(max_length=60)] = "",
@@ -91,7 +91,7 @@ def online_apply(
         submitted = submit_application(
             uow,
             ApplicationRequest(
-                id_number=_whose(actor, id_number),
+                id_number=_id_number(uow, person),
                 route=_route(route),
                 channel=Channel.PERSON,  # the service takes the channel from the account
                 bank_name=bank_name,
@@ -112,23 +112,24 @@ def online_apply(
 
 
 @router.post("/my/supplements")
-async def online_supplement(
+def online_supplement(
     request: Request,
     actor: CurrentActor,
     uow: UnitOfWorkDep,
     services: ServicesDep,
     file: Annotated[UploadFile, File()],
-    id_number: Annotated[str, Form(max_length=40)] = "",
+    person: Annotated[int, Form(ge=0)] = 0,
     material_type: Annotated[str, Form(max_length=32)] = "",
     formation_date: Annotated[str, Form(max_length=20)] = "",
     title: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    data = await file.read(MAX_SUPPLEMENT_BYTES + 1)
+    # A plain def: reading and checking a scan runs in the thread pool, not on the event loop.
+    data = file.file.read(MAX_SUPPLEMENT_BYTES + 1)
     try:
         if len(data) > MAX_SUPPLEMENT_BYTES:
             raise InvalidInputError("扫描件超过50 MB，请分页上传", field="file")
         upload = SupplementUpload(
-            id_number=_whose(actor, id_number),
+            id_number=_id_number(uow, person),
             material_type=_material_type(material_type),
             formation_date=_required_day(formation_date),
             file_name=file.filename or "scan",
@@ -165,10 +166,12 @@ def online_form_pdf(application_id: int, actor: CurrentActor, uow: UnitOfWorkDep
     return pdf_response(approval_form_pdf(form), form.view.application.reference)
 
 
-def _whose(actor: Actor, id_number: str) -> str:
-    """The person's own number comes from the account; an employer names the worker."""
-    principal = principal_of(actor)
-    return principal.code if principal.kind is PrincipalKind.PERSON else id_number
+def _id_number(uow: SqlAlchemyUnitOfWork, person_id: int) -> str:
+    """The worker a form is about, by record id (the page never carries ID numbers); whether
+    the account may act for them is the services' to check. A person's own forms name
+    nobody: the services take the account's own number."""
+    person = uow.persons.get(person_id) if person_id else None
+    return person.id_number if person is not None else ""
 
 
 def _route(raw: str) -> ApplicationRoute:

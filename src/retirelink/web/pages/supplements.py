@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
+from retirelink.errors import ConflictError, InvalidInputError
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
 from retirelink.security.model import Actor
 from retirelink.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -22,7 +22,8 @@ from retirelink.workflow.supplement_services import (
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-_ERRORS = (ConflictError, InvalidInputError, NotFoundError)
+# Shown on the queue page; an unknown material is the ordinary 404 page.
+_ERRORS = (ConflictError, InvalidInputError)
 
 
 @router.get("/supplements")

@@ -42,13 +42,21 @@ def upgrade() -> None:
         sa.Column("decided_at", UtcDateTime(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("material_id", sa.Integer(), sa.ForeignKey("materials.id"), nullable=True),
-        sa.UniqueConstraint("person_id", "sha256", name="uq_supplied_materials_file"),
+    )
+    op.create_index(
+        "uq_supplied_materials_file",
+        "supplied_materials",
+        ["person_id", "sha256"],
+        unique=True,
+        sqlite_where=sa.text("status != 'returned'"),
+        postgresql_where=sa.text("status != 'returned'"),
     )
     op.create_index("ix_supplied_materials_status_id", "supplied_materials", ["status", "id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_supplied_materials_status_id", table_name="supplied_materials")
+    op.drop_index("uq_supplied_materials_file", table_name="supplied_materials")
     op.drop_table("supplied_materials")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("represents_code")

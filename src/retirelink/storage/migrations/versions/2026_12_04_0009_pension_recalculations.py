@@ -36,6 +36,9 @@ def upgrade() -> None:
         sa.Column("start_month", sa.Date(), nullable=False),
         sa.Column("still_provisional", sa.Text(), nullable=False),
         sa.Column("pension", sa.Text(), nullable=False),
+        sa.UniqueConstraint(
+            "application_id", "still_provisional", name="uq_pension_recalculations_state"
+        ),
     )
     op.create_index(
         "ix_pension_recalculations_application_id",
