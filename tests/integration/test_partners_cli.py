@@ -393,3 +393,35 @@ def test_serve_refuses_an_unknown_watermark_before_starting_anything(run, tmp_pa
     assert result.exit_code == 1
     assert "--sifa-watermark 只能是 integer 或 timestamp" in result.output
     assert not registry_path(tmp_path).exists()
+
+
+def _ignoring_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_ctrl_c_stops_the_simulators_even_when_started_with_sigint_ignored(tmp_path) -> None:
+    """A shell without job control (nohup … &, a CI script) starts background commands with
+    SIGINT ignored, and Python then raises no KeyboardInterrupt: serve handles it itself."""
+    write_manifest(tmp_path / "demo", MANIFEST)
+    command = [sys.executable, "-m", "retirelink", "partners", "serve", "--base-port", "0"]
+    env = {**os.environ, "RETIRELINK_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_ignoring_sigint,
+    )
+    try:
+        wait_for(tmp_path / "partners" / "inbox" / "MINZHENG", process)
+        time.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output = process.communicate(timeout=30)[0].decode()
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0].decode()
+            pytest.fail(f"SIGINT did not stop the simulators:\n{output[-2000:]}")
+    assert process.returncode == 0, output
+    assert "模拟部门已停止" in output

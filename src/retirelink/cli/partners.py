@@ -135,16 +135,28 @@ def _publish_files(sims: PartnerSimulators, data_dir: Path, sifa_url: str) -> No
         console.print(f"文件交换（GB18030）：{path}")
 
 
-def _stop_on_terminate() -> threading.Event:
-    """An event set by SIGTERM; installed before anything starts, so a service manager (or a
-    test) stopping us early still gets the orderly shutdown."""
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT (Ctrl-C), installed before anything starts, so a
+    service manager (or a test) stopping us early still gets the orderly shutdown; the
+    previous handlers are put back after. SIGINT is handled explicitly: started in the
+    background by a shell without job control (nohup … &, a CI script), a process inherits
+    SIGINT ignored, and Python then installs no KeyboardInterrupt for it — Ctrl-C would never
+    stop the simulators."""
     stop = threading.Event()
 
-    def on_terminate(_signum: int, _frame: FrameType | None) -> None:
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_terminate)
-    return stop
+    previous = {number: signal.signal(number, on_signal) for number in _STOP_SIGNALS}
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _wait_for_interrupt(stop: threading.Event) -> None:
@@ -235,26 +247,26 @@ def serve(
         raise InvalidInputError(
             f"--sifa-watermark 只能是 {SIFA_WATERMARK_INTEGER} 或 {SIFA_WATERMARK_TIMESTAMP}"
         )
-    stop = _stop_on_terminate()
-    data_dir = settings_from_env().data_dir
-    existing = read_registry(registry_path(data_dir))
-    sm2_keys, our_sm2_key = _sm2_keys(data_dir, sm2, existing)
-    config = SimulatorConfig(
-        district=_district(data_dir, seed=seed, persons=persons, as_of=as_of),
-        keys=shared_keys(existing),
-        base_port=base_port,
-        control_port=control_port,
-        modes=_initial_modes(slow=slow, down=down, garbage=garbage, error=error),
-        slow_delay=delay,
-        sm2_keys=sm2_keys,
-        our_sm2_key=our_sm2_key,
-    )
-    with demo_partners(data_dir, config, sifa_database_url, sifa_watermark):
-        for code in sm2_keys:
-            console.print(f"{department(code).name}（{code}）使用 {SM2_ALGORITHM} 签名（双向）")
-        console.print("模拟部门运行中，按 Ctrl-C 停止")
-        _wait_for_interrupt(stop)
-    console.print("模拟部门已停止")
+    with _stop_on_signals() as stop:
+        data_dir = settings_from_env().data_dir
+        existing = read_registry(registry_path(data_dir))
+        sm2_keys, our_sm2_key = _sm2_keys(data_dir, sm2, existing)
+        config = SimulatorConfig(
+            district=_district(data_dir, seed=seed, persons=persons, as_of=as_of),
+            keys=shared_keys(existing),
+            base_port=base_port,
+            control_port=control_port,
+            modes=_initial_modes(slow=slow, down=down, garbage=garbage, error=error),
+            slow_delay=delay,
+            sm2_keys=sm2_keys,
+            our_sm2_key=our_sm2_key,
+        )
+        with demo_partners(data_dir, config, sifa_database_url, sifa_watermark):
+            for code in sm2_keys:
+                console.print(f"{department(code).name}（{code}）使用 {SM2_ALGORITHM} 签名（双向）")
+            console.print("模拟部门运行中，按 Ctrl-C 停止")
+            _wait_for_interrupt(stop)
+        console.print("模拟部门已停止")
 
 
 def _control_call(method: str, url: str, json: object = None) -> httpx.Response:
