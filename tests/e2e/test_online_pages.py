@@ -11,7 +11,7 @@ from retirelink.workflow.services import run_prereview
 from tests.e2e.helpers import logged_in, page_csrf
 from tests.support.builders import TEST_PASSWORD
 from tests.support.insured import (
-    CREDIT_CODE,
+    applicant_accounts,
     digitised_archive,
     insured_person,
     register_test_employer,
@@ -31,21 +31,7 @@ def worker(seeded):
     run_prereview(
         seeded.uow, actor=SYSTEM_ACTOR, months=6, params=seeded.parameters, region="130406"
     )
-    for username, principal in (
-        ("danwei", Principal(PrincipalKind.EMPLOYER, CREDIT_CODE)),
-        ("geren", Principal(PrincipalKind.PERSON, person.id_number)),
-    ):
-        with seeded.uow() as uow:
-            create_user(
-                uow,
-                actor=SYSTEM_ACTOR,
-                username=username,
-                display_name="申请人",
-                department_code="SHEBAO",
-                password=TEST_PASSWORD,
-                roles=frozenset({Role.APPLICANT}),
-                represents=principal,
-            )
+    applicant_accounts(seeded, person, TEST_PASSWORD)
     return person
 
 

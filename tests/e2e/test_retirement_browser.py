@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from retirelink.accounts.services import create_user
 from retirelink.demo.loader import DEMO_PASSWORD, load_demo
 from retirelink.partners.registry import write_registry
 from retirelink.partners.server import SimulatorConfig, running_partners
 from retirelink.rules import YearMonth
-from retirelink.security.model import SYSTEM_ACTOR, Principal, PrincipalKind, Role
+from retirelink.security.model import SYSTEM_ACTOR
 from retirelink.workflow.model import ItemCode
 from retirelink.workflow.services import list_checklists, run_prereview
 from tests.e2e.browsing import log_in, screenshot
 from tests.e2e.live_server import running_server
-from tests.support.insured import digitised_archive, miner
+from tests.support.insured import applicant_accounts, digitised_archive, miner
 from tests.support.scans import encode, text_page
 
 pytestmark = pytest.mark.e2e
@@ -139,27 +138,6 @@ def _decide(browser, base_url, application_url, *, grant: bool, tmp_path, name: 
     screenshot(reviewer, f"{name}-decided", tmp_path)
 
 
-def _applicant_accounts(services, person) -> None:
-    """The person and the 经办员 of the person's employer, with accounts for 网上办理."""
-    with services.uow() as uow:
-        employer = uow.employers.get(uow.insured.get(person.id).employer_id)
-    for username, principal in (
-        ("danwei", Principal(PrincipalKind.EMPLOYER, employer.credit_code)),
-        ("geren", Principal(PrincipalKind.PERSON, person.id_number)),
-    ):
-        with services.uow() as uow:
-            create_user(
-                uow,
-                actor=SYSTEM_ACTOR,
-                username=username,
-                display_name="申请人",
-                department_code="SHEBAO",
-                password=DEMO_PASSWORD,
-                roles=frozenset({Role.APPLICANT}),
-                represents=principal,
-            )
-
-
 def _employer_hands_in_the_grading_form(browser, base_url, person, tmp_path) -> None:
     employer = log_in(browser, base_url, "danwei")
     employer.goto(f"{base_url}/my")
@@ -234,7 +212,7 @@ def test_the_whole_path_from_pre_review_to_the_downloaded_form(
     expect(clerk.get_by_role("cell", name="用人单位").first).to_be_visible()
     screenshot(clerk, "prereview", tmp_path)
 
-    _applicant_accounts(services, person)
+    applicant_accounts(services, person, DEMO_PASSWORD)
     _employer_hands_in_the_grading_form(browser, base_url, person, tmp_path)
     _archivist_receives_it(browser, base_url, tmp_path)
     clerk.goto(f"{base_url}/prereview/{person.id}")

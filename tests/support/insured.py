@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from retirelink.accounts.services import create_user
 from retirelink.archives.cataloguing import MaterialEntry, catalogue_material, open_archive
 from retirelink.archives.fact_kinds import FactKind
 from retirelink.archives.facts import add_fact
@@ -21,7 +22,7 @@ from retirelink.archives.services import add_person, register_employer
 from retirelink.bootstrap import Services
 from retirelink.rules import RetirementCategory, SpecialJobType, YearMonth
 from retirelink.rules.identifiers import credit_code_check_character
-from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
+from retirelink.security.model import SYSTEM_ACTOR, Actor, Principal, PrincipalKind, Role
 from tests.support.builders import make_id_number, make_person
 
 CREDIT_CODE = "91130406MA0000001" + credit_code_check_character("91130406MA0000001")
@@ -185,3 +186,27 @@ def miner(
     work_start = f"{employed_from.year}年{employed_from.month}月"
     digitised_archive(services, person, born="1971年8月15日", work_start=work_start)
     return person
+
+
+def applicant_accounts(services: Services, person: Person, password: str) -> None:
+    """``geren`` for the person and ``danwei`` for the 经办员 of the person's employer."""
+    with services.uow() as uow:
+        record = uow.insured.get(person.id or 0)
+        assert record is not None and record.employer_id is not None
+        employer = uow.employers.get(record.employer_id)
+        assert employer is not None
+    for username, principal in (
+        ("danwei", Principal(PrincipalKind.EMPLOYER, employer.credit_code)),
+        ("geren", Principal(PrincipalKind.PERSON, person.id_number)),
+    ):
+        with services.uow() as uow:
+            create_user(
+                uow,
+                actor=SYSTEM_ACTOR,
+                username=username,
+                display_name="申请人",
+                department_code="SHEBAO",
+                password=password,
+                roles=frozenset({Role.APPLICANT}),
+                represents=principal,
+            )

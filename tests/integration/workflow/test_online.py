@@ -298,15 +298,7 @@ def test_a_handed_in_material_is_received_and_the_pre_review_clears_at_once(seed
         waiting, total = pending_supplements(uow, actor=ARCHIVIST)
     assert total == 1 and waiting[0][1].id == worker.id
     with seeded.uow() as uow:
-        accepted = accept_supplement(
-            uow,
-            actor=ARCHIVIST,
-            store=seeded.blobs,
-            supplement_id=first.supplied.id or 0,
-            params=seeded.parameters,
-            region="130406",
-            months=6,
-        )
+        accepted = _accept(uow, seeded, first.supplied.id or 0)
     assert accepted.status is SupplementStatus.ACCEPTED
     with seeded.uow() as uow:
         material = uow.materials.get(accepted.material_id)
@@ -363,26 +355,22 @@ def test_a_returned_material_carries_its_reason_to_the_submitter(seeded, worker)
     assert again.created and again.supplied.id != supplied.id
     assert again.supplied.file_name == "scan"
     with seeded.uow() as uow:
-        accepted = accept_supplement(
-            uow,
-            actor=ARCHIVIST,
-            store=seeded.blobs,
-            supplement_id=again.supplied.id or 0,
-            params=seeded.parameters,
-            region="130406",
-            months=6,
-        )
+        accepted = _accept(uow, seeded, again.supplied.id or 0)
     assert accepted.status is SupplementStatus.ACCEPTED
     with seeded.uow() as uow, pytest.raises(ConflictError, match="不能再处理"):
-        accept_supplement(
-            uow,
-            actor=ARCHIVIST,
-            store=seeded.blobs,
-            supplement_id=again.supplied.id or 0,
-            params=seeded.parameters,
-            region="130406",
-            months=6,
-        )
+        _accept(uow, seeded, again.supplied.id or 0)
+
+
+def _accept(uow, services, supplement_id):
+    return accept_supplement(
+        uow,
+        actor=ARCHIVIST,
+        store=services.blobs,
+        supplement_id=supplement_id,
+        params=services.parameters,
+        region="130406",
+        months=6,
+    )
 
 
 def _task(uow, application_id, kind):
