@@ -22,10 +22,19 @@ from retirelink.exchange.catalogue import Catalogue, load_catalogue
 from retirelink.exchange.registry import RegistryFile
 from retirelink.exchange.runner import ExchangeRunner
 from retirelink.exchange.sources.gateway import FeedSources, HttpPartnerGateway
+from retirelink.fundcheck.findings import FundRun
+from retirelink.fundcheck.matching import identity_pairs
+from retirelink.fundcheck.model import Thresholds
+from retirelink.fundcheck.services import (
+    CONTINUOUS_ROUND,
+    GuardSettings,
+    run_continuous_round,
+    run_full_batch,
+)
 from retirelink.periodic import PeriodicWorker
 from retirelink.rules.parameters import ParameterSet, load_parameters
 from retirelink.security.crypto import Pseudonymizer, derive_key
-from retirelink.security.model import SYSTEM_ACTOR
+from retirelink.security.model import SYSTEM_ACTOR, Actor
 from retirelink.security.sessions import SessionCodec
 from retirelink.storage import migrate
 from retirelink.storage.blobs_local import LocalBlobStore
@@ -72,6 +81,9 @@ class Services:
     workflow: PeriodicWorker
     # Runs the daily pre-review and sends queued notices (web server).
     prereview: PeriodicWorker
+    # The fund guard: its settings, and the continuous mode's worker (web server).
+    guard: GuardSettings
+    fund: PeriodicWorker
 
     def run_ocr(self, limit: int = 20) -> OcrRunSummary:
         """One round of OCR jobs: page text, candidate facts (see archives.ocr)."""
@@ -83,6 +95,16 @@ class Services:
         """One round of the applications' parallel tasks (see workflow.task_runner)."""
         return run_due_tasks(self.uow, self.task_settings, limit=limit)
 
+    def run_fund_round(self) -> int:
+        """One round of the continuous fund checks; the partner records read."""
+        return run_continuous_round(self.uow, self.guard)
+
+    def run_fund_batch(self, actor: Actor = SYSTEM_ACTOR) -> FundRun:
+        """A full batch run of the fund checks (resumes an interrupted one)."""
+        return run_full_batch(
+            self.uow, self.guard, work_dir=self.settings.data_dir / "fundcheck", actor=actor
+        )
+
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
 
@@ -91,6 +113,7 @@ class Services:
         self.ocr.stop()
         self.workflow.stop()
         self.prereview.stop()
+        self.fund.stop()
         self.gateway.close()
         self.feed_sources.close()
         close_blobs = getattr(self.blobs, "close", None)
@@ -245,6 +268,17 @@ def build(
             deliver_notifications(uow, notifier, actor=SYSTEM_ACTOR)
         return False
 
+    guard = GuardSettings(
+        params=the_parameters,
+        thresholds=Thresholds(
+            automatic=settings.fund_automatic_threshold, review=settings.fund_review_threshold
+        ),
+        matcher=identity_pairs,
+    )
+
+    def fund_round() -> bool:
+        return run_continuous_round(unit_of_work, guard) >= CONTINUOUS_ROUND  # more waits
+
     return Services(
         settings=settings,
         engine=engine,
@@ -275,4 +309,6 @@ def build(
         prereview=PeriodicWorker(
             "prereview-worker", settings.data_dir / "prereview-worker.lock", daily_round
         ),
+        guard=guard,
+        fund=PeriodicWorker("fund-worker", settings.data_dir / "fund-worker.lock", fund_round),
     )

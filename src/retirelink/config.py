@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     workflow_worker: bool | None = None
     workflow_interval_seconds: float = Field(default=60.0, gt=0)
     prereview_months: int = Field(default=6, ge=1, le=24)
+    # The fund guard's continuous mode (基金安全): partner records received since the last
+    # round are checked every interval (a pushed death reaches a warning within it). Off in
+    # tests, which run rounds explicitly. Three-band triage thresholds on a finding's
+    # confidence: at or above ``automatic`` a warning acts at once, at or above ``review`` a
+    # person decides, below it the finding is kept as dismissed.
+    fund_worker: bool | None = None
+    fund_interval_seconds: float = Field(default=10.0, gt=0)
+    fund_automatic_threshold: float = Field(default=0.9, gt=0, le=1)
+    fund_review_threshold: float = Field(default=0.5, gt=0, le=1)
     # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
     # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
     blob_store: Literal["local", "s3"] = "local"
@@ -87,6 +96,8 @@ class Settings(BaseSettings):
             self.exchange_worker = self.env != "test"
         if self.ocr_worker is None:
             self.ocr_worker = self.env != "test"
+        if self.fund_worker is None:
+            self.fund_worker = self.env != "test"
         if self.workflow_worker is None:
             self.workflow_worker = self.env != "test"
         return self

@@ -14,6 +14,12 @@ from sqlalchemy.engine import URL
 from retirelink.storage import migrate
 
 TABLES_IN_DELETE_ORDER = (
+    "fund_finding_events",
+    "fund_findings",
+    "fund_runs",
+    "pension_payments",
+    "pension_roll",
+    "life_signs",
     "archive_facts",
     "page_search_documents",
     "page_texts",

@@ -8,6 +8,7 @@ from retirelink.cli.db import app as db_app
 from retirelink.cli.demo import app as demo_app
 from retirelink.cli.departments import app as departments_app
 from retirelink.cli.exchange import app as exchange_app
+from retirelink.cli.fund import app as fund_app
 from retirelink.cli.ledger import app as ledger_app
 from retirelink.cli.partners import app as partners_app
 from retirelink.cli.prereview import app as prereview_app
@@ -33,6 +34,7 @@ app.add_typer(partners_app, name="partners")
 app.add_typer(archives_app, name="archives")
 app.add_typer(prereview_app, name="prereview")
 app.add_typer(applications_app, name="apply")
+app.add_typer(fund_app, name="fund")
 
 
 def main() -> None:

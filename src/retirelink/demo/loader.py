@@ -24,6 +24,7 @@ from retirelink.archives.services import (
     register_employer,
 )
 from retirelink.bootstrap import Services
+from retirelink.demo.fund_roll import build_roll
 from retirelink.demo.generator import generate_district
 from retirelink.demo.insured import insurance_record
 from retirelink.demo.manifest import DistrictManifest, write_manifest
@@ -97,6 +98,7 @@ def load_demo(
         services.settings.data_dir / "demo",
         DistrictManifest(seed=seed, persons=persons, as_of=district.as_of),
     )
+    _load_roll(services, district)
     _record_load(services, district)
     return DemoLoadSummary(added, skipped, employers, accounts, feeds, manifest)
 
@@ -209,6 +211,17 @@ def _record_insured(uow: Any, records: list[InsuranceRecord], *, today: date) ->
         subject=uow.ledger.subject("demo", f"insured-{records[0].person_id}"),
         purpose=f"演示数据加载：{len(records)}人的参保记录（工作经历、缴费年度）",
     )
+
+
+def _load_roll(services: Services, district: DemoDistrict) -> None:
+    """The pension roll, its payments and signs of life (once: a loaded roll is kept)."""
+    with services.uow() as uow:
+        if uow.fund.roll_size():
+            return
+        roll = build_roll(district)
+        person_ids = uow.fund.person_ids(sorted({entry.id_number for entry in roll.entries}))
+        uow.fund.add_roll(roll.entries, roll.payments, roll.signs, person_ids)
+        uow.commit()
 
 
 def _record_load(services: Services, district: DemoDistrict) -> None:

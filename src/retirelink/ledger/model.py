@@ -74,6 +74,11 @@ class LedgerAction(StrEnum):
     SUPPLEMENT_RETURNED = "workflow.supplement_returned"
     SUPPLEMENT_VIEWED = "workflow.supplement_viewed"
     PENSION_RECALCULATED = "workflow.pension_recalculated"
+    FUND_RUN = "fund.run"
+    FUND_FINDING_RAISED = "fund.finding_raised"
+    FUND_FINDING_READ = "fund.finding_read"
+    FUND_FINDING_DECIDED = "fund.finding_decided"
+    FUND_REPORT_EXPORTED = "fund.report_exported"
 
     @property
     def label(self) -> str:
@@ -114,6 +119,11 @@ _ACTION_LABELS = {
     LedgerAction.SUPPLEMENT_RETURNED: "补充材料退回",
     LedgerAction.SUPPLEMENT_VIEWED: "查看补充材料",
     LedgerAction.PENSION_RECALCULATED: "基本养老金重新核定",
+    LedgerAction.FUND_RUN: "基金安全核查运行",
+    LedgerAction.FUND_FINDING_RAISED: "基金安全预警生成",
+    LedgerAction.FUND_FINDING_READ: "查看基金安全预警",
+    LedgerAction.FUND_FINDING_DECIDED: "基金安全预警处理",
+    LedgerAction.FUND_REPORT_EXPORTED: "导出基金安全报告",
     LedgerAction.PERSON_CREATE: "登记参保人",
     LedgerAction.PERSON_READ: "查看参保人信息",
     LedgerAction.PERSON_SEARCH: "查询参保人",

@@ -44,6 +44,16 @@ _STEPS: Mapping[str, StepText] = {
         f"{_ACT}第八条",
     ),
     "account_refund": ("退还本人的个人账户余额", "可退还余额 − 从账户中抵扣", f"{_ACT}第八条"),
+    "same_scheme_kept": (
+        "保留的同一险种养老金",
+        "同一人两处领取同一险种养老金：保留首次领取（起始月较早）的一处",
+        f"{_77}；国办发〔2009〕66号（待遇领取地唯一）",
+    ),
+    "same_scheme_overpaid": (
+        "另一处重复领取的养老金",
+        "Σ 保留待遇起始月及以后各月另一处已发金额",
+        f"{_77}",
+    ),
     "overlap_year": (
         "某年度重复缴费时段应退还的个人缴费和集体补助",
         "(个人缴费 + 集体补助) × 退还比例（按月折算：重复月数 ÷ 12；整年：有重复即全额）",
@@ -253,3 +263,37 @@ def _checked_years(years: Sequence[ResidentContribution]) -> Sequence[ResidentCo
         require_non_negative(contribution.personal, f"{field}.personal")
         require_non_negative(contribution.collective, f"{field}.collective")
     return years
+
+
+@dataclass(frozen=True, slots=True)
+class SameSchemeDuplicate:
+    """Two pensions of one scheme for one person: which is kept, what the other overpaid."""
+
+    kept_from: YearMonth
+    duplicate_months: int
+    overpaid: Decimal
+    explanation: Explanation
+
+
+def evaluate_same_scheme_duplicate(
+    *, kept_from: YearMonth, cleared_first: YearMonth, cleared_paid: Sequence[PaidPeriod]
+) -> SameSchemeDuplicate:
+    """Two pensions of the same scheme (two regions, or one person registered twice).
+
+    Legal basis: 人社厅发〔2021〕77号 (one pension per person; clear the duplicate) and
+    国办发〔2009〕66号 (one place of receipt, 待遇领取地). The pension first received is kept
+    (``kept_from`` is its first month, not later than ``cleared_first``); every month the
+    other paid from then on is recovered in full. [S]: 77号 names the rule for employee and
+    resident pensions; for two pensions of one scheme the first place is kept as 77号 does
+    for several resident pensions.
+    """
+    if cleared_first < kept_from:
+        raise InvalidInputError("保留的待遇应为首次领取的一处", field="kept_from")
+    trace = Trace()
+    inputs: dict[str, object] = {"保留待遇起始月": kept_from, "另一处起始月": cleared_first}
+    note(trace, _STEPS, "same_scheme_kept", inputs, f"{kept_from}起的一处")
+    paid = payments_by_month(cleared_paid, field="cleared_paid")
+    duplicate = sorted(month for month in paid if month >= kept_from)
+    overpaid = to_fen(sum((paid[month] for month in duplicate), ZERO))
+    note(trace, _STEPS, "same_scheme_overpaid", {"重复月数": len(duplicate)}, overpaid)
+    return SameSchemeDuplicate(kept_from, len(duplicate), overpaid, trace.explanation())

@@ -74,6 +74,9 @@ class Permission(StrEnum):
     SUPPLEMENT_SUBMIT = "workflow.supplement_submit"
     # Receiving a handed-in material into the personnel archive (归档).
     SUPPLEMENT_ACCEPT = "workflow.supplement_accept"
+    # Fund guard (基金安全): run the cross-checks, work the findings and recovery cases.
+    FUND_CHECK = "fund.check"
+    FUND_DECIDE = "fund.decide"
 
     @property
     def label(self) -> str:
@@ -111,6 +114,8 @@ _PERMISSION_LABELS = {
     Permission.RETIREMENT_APPLY_ONLINE: "网上申请退休（本人或本单位职工）",
     Permission.SUPPLEMENT_SUBMIT: "网上提交补充材料",
     Permission.SUPPLEMENT_ACCEPT: "接收补充材料归档",
+    Permission.FUND_CHECK: "运行基金安全核查、查看预警",
+    Permission.FUND_DECIDE: "处理基金安全预警与追回",
 }
 
 # 三员分立: the system, security and audit administrators must be three different people

@@ -73,6 +73,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EXCHANGE_VERIFY,
             # Reads archives only through an approved 调阅, every page view ledgered.
             P.ARCHIVE_LENDING_REQUEST,
+            P.FUND_CHECK,
+            P.FUND_DECIDE,
         }
     ),
     # The partner-department liaison (a person or the department's system) delivers that
@@ -106,6 +108,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # The workflow worker decides the tasks shared data can decide.
             P.RETIREMENT_APPLY,
             P.RETIREMENT_TASKS,
+            # The continuous and batch cross-checks raise findings; only people decide them.
+            P.FUND_CHECK,
         }
     ),
 }

@@ -37,6 +37,7 @@ from retirelink.storage.exchange_transfer_repositories import (
     SqlAlchemyExchangeJobRepository,
     SqlAlchemyPartnerRecordRepository,
 )
+from retirelink.storage.fund_repositories import SqlAlchemyFundRepository
 from retirelink.storage.holdings_repositories import (
     SqlAlchemyArchiveRepository,
     SqlAlchemyBlobRepository,
@@ -109,6 +110,7 @@ class SqlAlchemyUnitOfWork:
         self.decisions = SqlAlchemyDecisionRepository(self.session)
         self.supplements = SqlAlchemySupplementRepository(self.session)
         self.recalculations = SqlAlchemyRecalculationRepository(self.session)
+        self.fund = SqlAlchemyFundRepository(self.session)
         self.ledger = Ledger(
             SqlAlchemyLedgerStore(self.session),
             clock=self.clock,

@@ -79,11 +79,14 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if settings.workflow_worker:
             the_services.workflow.start(settings.workflow_interval_seconds)
             the_services.prereview.start(settings.workflow_interval_seconds)
+        if settings.fund_worker:
+            the_services.fund.start(settings.fund_interval_seconds)
         yield
         the_services.exchange.stop()
         the_services.ocr.stop()
         the_services.workflow.stop()
         the_services.prereview.stop()
+        the_services.fund.stop()
         if services is None:
             the_services.close()
 

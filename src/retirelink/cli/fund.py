@@ -1,0 +1,68 @@
+"""`retirelink fund`: the fund guard (基金安全) — batch and continuous runs, findings."""
+
+import typer
+from rich.table import Table
+
+from retirelink.cli.context import acting_user, console, open_services, reports_errors
+from retirelink.fundcheck.findings import FindingFilter, FindingStatus
+from retirelink.fundcheck.model import Band, CheckCode
+from retirelink.fundcheck.services import list_findings
+
+app = typer.Typer(help="基金安全：死亡、服刑、重复领取、认证与异常核查", no_args_is_help=True)
+
+_USER_HELP = "以该用户身份办理（默认：系统命令行）"
+
+
+@app.command("run", help="对全部待遇发放名册运行一次批量核查（中断后再次运行即从断点续跑）")
+@reports_errors
+def run_command(user: str | None = typer.Option(None, help=_USER_HELP)) -> None:
+    with open_services() as services:
+        with services.uow(read_only=True) as uow:
+            actor = acting_user(uow, user)
+        run = services.run_fund_batch(actor)
+    console.print(
+        f"批量核查第{run.id}次（{run.as_of}）：名册 {run.persons} 条，候选 {run.candidates} 条；"
+        f"新增预警 {run.new_findings} 条，已有预警再次命中 {run.seen_findings} 条"
+    )
+    by_check = run.summary.get("by_check", {})
+    amounts = run.summary.get("amount_by_check", {})
+    if by_check:
+        table = Table("核查规则", "命中", "涉及金额（元）")
+        for code, count in sorted(by_check.items()):
+            table.add_row(CheckCode(code).label, str(count), amounts.get(code, "0"))
+        console.print(table)
+
+
+@app.command("watch", help="持续核查：检查自上次以来收到的部门数据（死亡、服刑）涉及的人员")
+@reports_errors
+def watch_command() -> None:
+    with open_services() as services:
+        read = services.run_fund_round()
+    console.print(f"本轮读取部门记录 {read} 条")
+
+
+@app.command("findings", help="列出预警")
+@reports_errors
+def findings_command(
+    check: CheckCode | None = typer.Option(None, help="核查规则代码"),
+    status: FindingStatus | None = typer.Option(None, help="预警状态"),
+    band: Band | None = typer.Option(None, help="automatic / review / dismissed"),
+    limit: int = typer.Option(50, min=1, max=1000, help="最多显示条数"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    with open_services() as services, services.uow(read_only=True) as uow:
+        where = FindingFilter(check=check, status=status, band=band)
+        found, total = list_findings(uow, actor=acting_user(uow, user), where=where, limit=limit)
+    table = Table("编号", "规则", "待遇号", "分档", "状态", "金额（元）", "摘要")
+    for finding in found:
+        table.add_row(
+            str(finding.id),
+            finding.check.label,
+            str(finding.pension_id),
+            finding.band.label,
+            finding.status.label,
+            str(finding.amount),
+            finding.summary,
+        )
+    console.print(table)
+    console.print(f"共 {total} 条，显示 {len(found)} 条")
