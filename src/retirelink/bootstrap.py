@@ -274,6 +274,7 @@ def build(
             automatic=settings.fund_automatic_threshold, review=settings.fund_review_threshold
         ),
         matcher=identity_pairs,
+        auto_suspend=settings.fund_auto_suspend,
     )
 
     def fund_round() -> bool:

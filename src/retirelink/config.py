@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     fund_interval_seconds: float = Field(default=10.0, gt=0)
     fund_automatic_threshold: float = Field(default=0.9, gt=0, le=1)
     fund_review_threshold: float = Field(default=0.5, gt=0, le=1)
+    # The automatic band suspends (暂停) a pension still being paid at once, the rule being
+    # the decider on record; off: every finding waits for a person.
+    fund_auto_suspend: bool = True
     # Page images and their derivatives (docs/archives.md "Blob storage"): a directory tree
     # (default <data_dir>/blobs) or an S3-compatible object store (MinIO, Ceph RGW).
     blob_store: Literal["local", "s3"] = "local"

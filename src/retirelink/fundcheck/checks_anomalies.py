@@ -19,7 +19,7 @@ Each is a reason for a person to look, not proof: all go to the review band unle
 
 from decimal import Decimal
 
-from retirelink.fundcheck.checks_death import date_of_death, death_events
+from retirelink.fundcheck.checks_death import date_of_death, death_confidence, death_events
 from retirelink.fundcheck.context import CheckContext
 from retirelink.fundcheck.evidence import clipped, event_evidence, money, payment_evidence
 from retirelink.fundcheck.model import (
@@ -32,8 +32,8 @@ from retirelink.fundcheck.model import (
 from retirelink.rules.calendar import YearMonth, age_in_months
 from retirelink.rules.death import calculate_death_overpayment, fraud_fine_range
 from retirelink.rules.explanation import Explanation
+from retirelink.rules.flexible import flexible_in_force, flexible_window
 from retirelink.rules.payments import payments_by_month
-from retirelink.rules.retirement_age import statutory_retirement
 
 OVER_100_CONFIDENCE = 0.7
 ACCOUNT_AFTER_DEATH_CONFIDENCE = 0.97
@@ -121,6 +121,10 @@ def check_account_after_death(case: PensionerCase, context: CheckContext) -> lis
     died_on = date_of_death(events)
     if changed <= died_on:
         return []
+    source_confidence, disputed = death_confidence(events)
+    confidence = ACCOUNT_AFTER_DEATH_CONFIDENCE
+    if disputed:  # the departments disagree on the date: a person weighs the change
+        confidence = min(confidence, source_confidence)
     death = calculate_death_overpayment(
         died_on=died_on,
         paid=clipped(case.paid, YearMonth.of(died_on)),
@@ -147,7 +151,7 @@ def check_account_after_death(case: PensionerCase, context: CheckContext) -> lis
             case,
             context,
             CheckCode.ACCOUNT_AFTER_DEATH,
-            ACCOUNT_AFTER_DEATH_CONFIDENCE,
+            confidence,
             summary,
             evidence,
             amount=death.overpaid,
@@ -218,26 +222,38 @@ def _category(sex: str) -> str:
     return "male" if sex == "1" else "female50"
 
 
+def _earliest_lawful(
+    sex: str, birth: YearMonth, first: YearMonth, context: CheckContext
+) -> tuple[YearMonth, Explanation]:
+    """The earliest lawful first month for that birth: the statutory month, or — when that
+    statutory month falls after flexible retirement began (人社部发〔2024〕94号, 办法第三条) —
+    the earliest month of the flexible window, so a lawful 弹性提前退休 is never flagged."""
+    del first  # the window depends on the birth alone
+    window = flexible_window(_category(sex), birth, on=context.today, params=context.params)
+    if flexible_in_force(window, on=context.today, params=context.params):
+        return window.earliest_month, window.explanation
+    statutory = window.statutory
+    return statutory.retirement_month, statutory.explanation
+
+
 def check_birth_date_altered(case: PensionerCase, context: CheckContext) -> list[Finding]:
     roll, settings = case.roll, context.anomalies
     archive = roll.archive_birth_date
-    if archive is None or archive <= roll.birth_date:
-        return []
+    if archive is None or archive <= roll.birth_date or archive > context.today:
+        return []  # nothing later in the archive, or a date no one can be born on
     recent = YearMonth.of(context.today).plus(-settings.recent_retirement_months)
     first = YearMonth.of(roll.first_month)
     if first < recent:
         return []
-    statutory = statutory_retirement(
-        _category(roll.sex), YearMonth.of(archive), on=context.today, params=context.params
-    )
-    if first >= statutory.retirement_month:
+    earliest, explanation = _earliest_lawful(roll.sex, YearMonth.of(archive), first, context)
+    if first >= earliest:
         return []
     early = payments_by_month(case.paid)
-    months = sorted(m for m in early if m < statutory.retirement_month)
+    months = sorted(m for m in early if m < earliest)
     amount = sum((early[m] for m in months), Decimal("0"))
     text = (
         f"名册出生日期{roll.birth_date}，档案最早记载{archive}；按档案日期"
-        f"{statutory.retirement_month.label}方可退休，实际{first.label}起领取"
+        f"最早{earliest.label}方可退休，实际{first.label}起领取"
     )
     evidence = (
         Evidence("roll", text, str(roll.pension_id), archive),
@@ -255,6 +271,6 @@ def check_birth_date_altered(case: PensionerCase, context: CheckContext) -> list
             amount=amount,
             months=len(months),
             since=first,
-            explanation=statutory.explanation,
+            explanation=explanation,
         )
     ]

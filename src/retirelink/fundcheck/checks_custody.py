@@ -50,13 +50,23 @@ def check_custody(case: PensionerCase, context: CheckContext) -> list[Finding]:
     kept, refused = split_plausible(records, case.roll, context.today)
     as_of = context.payroll_month
     findings: list[Finding] = []
-    for event in kept:
+    for event in _outcomes(kept):
         if YearMonth.of(event.event_date) > as_of:
             continue  # detained after the last payroll: nothing paid or owed yet
         if event.end_date is not None and event.end_date < case.roll.first_month:
             continue  # served before the pension began: nothing to stop or resume
         findings.extend(_weigh(case, context, event, as_of, refused))
     return findings
+
+
+def _outcomes(records: list[PartnerEvent]) -> list[PartnerEvent]:
+    """One record per detention: 司法 reports 在押未定罪 first and the outcome (a sentence,
+    an acquittal) later under the same detention date; the outcome supersedes it, and of two
+    outcomes the later record counts."""
+    by_detention: dict[object, PartnerEvent] = {}
+    for event in sorted(records, key=lambda e: (e.kind is not EventKind.PENDING, e.record_id)):
+        by_detention[event.event_date] = event
+    return sorted(by_detention.values(), key=lambda e: e.event_date)
 
 
 def _amount_before(paid: tuple[PaidPeriod, ...], month: YearMonth, fallback: Decimal) -> Decimal:
@@ -85,16 +95,14 @@ def _weigh(
         region=roll.region,
     )
     evidence = (event_evidence(event), payment_evidence(roll, case.paid, start), *refused)
-    running = result.stop_month is not None and result.resume_month is None
-    suspend = running and roll.status is PayStatus.PAYING
+    # Still inside on the next payroll: no release yet, or a release after the payroll month.
+    resume = result.resume_month
+    running = result.stop_month is not None and (resume is None or resume > as_of)
+    suspend = running and roll.status is PayStatus.PAYING and event.kind is not EventKind.ACQUITTED
     findings: list[Finding] = []
     if result.overpaid > 0 or suspend:
         findings.append(_overpaid(case, context, event, result, evidence, suspend))
-    if (
-        result.back_pay > 0
-        and result.resume_month is not None
-        and roll.status is not PayStatus.PAYING
-    ):
+    if result.back_pay > 0 and resume is not None and resume <= as_of:
         findings.append(_not_resumed(case, context, event, result, evidence))
     return findings
 
@@ -126,7 +134,7 @@ def _overpaid(
         summary=summary,
         amount=result.overpaid,
         months=result.overpaid_months,
-        from_month=str(stop) if stop else None,
+        from_month=str(stop) if stop else str(YearMonth.of(event.event_date)),
         suspend=suspend,
         evidence=evidence,
         explanation=result.explanation,
@@ -141,10 +149,19 @@ def _not_resumed(
     evidence: tuple[Evidence, ...],
 ) -> Finding:
     resume = result.resume_month
-    summary = (
-        f"{event.end_date}释放，{resume.label if resume else ''}起应按服刑前标准恢复发放，"
-        f"尚欠发{result.back_pay_months}个月共{money(result.back_pay)}"
-    )
+    acquitted = event.kind is EventKind.ACQUITTED
+    if acquitted:  # 在押未定罪 suspended it; the acquittal pays every suspended month back
+        since = result.stop_month
+        summary = (
+            f"{event.end_date}宣告无罪释放，暂停期间的养老金应补发，"
+            f"尚欠发{result.back_pay_months}个月共{money(result.back_pay)}"
+        )
+    else:
+        since = resume
+        summary = (
+            f"{event.end_date}释放，{resume.label if resume else ''}起应按服刑前标准恢复发放，"
+            f"尚欠发{result.back_pay_months}个月共{money(result.back_pay)}"
+        )
     return Finding(
         check=CheckCode.NOT_RESUMED,
         pension_id=case.roll.pension_id,
@@ -156,7 +173,7 @@ def _not_resumed(
         summary=summary,
         amount=result.back_pay,
         months=result.back_pay_months,
-        from_month=str(resume) if resume else None,
+        from_month=str(since) if since else None,
         suspend=False,
         evidence=evidence,
         explanation=result.explanation,

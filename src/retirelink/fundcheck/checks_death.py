@@ -52,6 +52,10 @@ def death_events(case: PensionerCase, today: date) -> tuple[list[PartnerEvent], 
     return split_plausible(deaths, case.roll, today)
 
 
+def _declared(events: list[PartnerEvent]) -> bool:
+    return any(event.kind is EventKind.DECLARED_DEAD for event in events)
+
+
 def date_of_death(events: list[PartnerEvent]) -> date:
     """The court's date when there is one; otherwise the earliest plausible date reported."""
     declared = [event.event_date for event in events if event.kind is EventKind.DECLARED_DEAD]
@@ -90,7 +94,8 @@ def check_death(case: PensionerCase, context: CheckContext) -> list[Finding]:
     evidence = [event_evidence(event) for event in sorted(events, key=lambda e: e.event_date)]
     if disputed:
         dates = "、".join(sorted({str(event.event_date) for event in events}))
-        text = f"各部门死亡日期不一致（{dates}），按最早的合理日期{died_on}预警，已提请核实"
+        basis = "法院宣告死亡日期" if _declared(events) else "最早的合理日期"
+        text = f"各部门死亡日期不一致（{dates}），按{basis}{died_on}预警，已提请核实"
         evidence.append(Evidence("dispute", text, "", died_on))
     evidence.append(payment_evidence(roll, case.paid, result.stop_month))
     evidence.extend(refused)

@@ -97,11 +97,17 @@ def _finding(case: PensionerCase, link: IdentityLink, context: CheckContext) -> 
 
 
 def _basic_part(roll: RollEntry, paid: tuple[PaidPeriod, ...]) -> tuple[PaidPeriod, ...]:
-    """The resident basic pension (基础养老金) within what was paid: 第八条 returns only it."""
+    """The resident basic pension (基础养老金) within what was paid: 第八条 returns only it.
+    The personal-account part is fixed at the start (balance ÷ 139) while the basic pension is
+    raised over the years, so each month's basic part is what was paid less the account part."""
     basic = roll.basic_amount
     if basic is None:
         return paid
-    return tuple(PaidPeriod(p.first, p.last, min(basic, p.monthly_amount)) for p in paid)
+    account_part = max(roll.monthly_amount - basic, Decimal("0"))
+    return tuple(
+        PaidPeriod(p.first, p.last, max(p.monthly_amount - account_part, Decimal("0")))
+        for p in paid
+    )
 
 
 def _settle(
@@ -110,10 +116,7 @@ def _settle(
     kept_from = YearMonth.of(kept.first_month)
     first = YearMonth.of(roll.first_month)
     overlap = clipped(paid, max(kept_from, first))
-    resident_after_first = roll.scheme is Scheme.RESIDENT and (
-        kept.scheme is not Scheme.RESIDENT or kept_from < first
-    )
-    if resident_after_first:
+    if roll.scheme is Scheme.RESIDENT:
         resident = ResidentPension(
             place=roll.region,
             first_paid=first,
@@ -130,6 +133,7 @@ def _settle(
             residents=residents,
             on=context.today,
             params=context.params,
+            keep_first_listed=True,  # same first month: the one registered first (lower 待遇号)
         )
         cleared = result.cleared[-1]
         return cleared.basic_pension_to_return, cleared.duplicate_months, result.explanation

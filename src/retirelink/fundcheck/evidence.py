@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from retirelink.fundcheck.model import Evidence, PartnerEvent, RollEntry
+from retirelink.fundcheck.model import EventKind, Evidence, PartnerEvent, RollEntry
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.payments import PaidPeriod
 
@@ -22,6 +22,8 @@ def implausible_reason(event: PartnerEvent, roll: RollEntry, today: date) -> str
         return f"事件日期{event.event_date}晚于核查日{today}"
     if event.end_date is not None and event.end_date < event.event_date:
         return f"结束日期{event.end_date}早于开始日期{event.event_date}"
+    if event.kind is EventKind.ACQUITTED and event.end_date is None:
+        return "宣告无罪记录缺少释放日期"
     return None
 
 

@@ -102,9 +102,16 @@ TRANSITIONS: Mapping[FindingAction, tuple[FindingStatus, frozenset[FindingStatus
 )
 
 
-def initial_status(band: Band) -> FindingStatus:
-    """A dismissed-band finding is kept as dismissed (for tuning); others start as warnings."""
-    return FindingStatus.DISMISSED if band is Band.DISMISSED else FindingStatus.WARNING
+def initial_status(band: Band, *, suspend: bool, auto_suspend: bool) -> FindingStatus:
+    """Where a new finding starts. The dismissed band is kept as dismissed (so rules can be
+    tuned); the automatic band suspends a pension still being paid at once when the agency
+    lets the rule decide (``auto_suspend``) — 暂停, not 终止: a finding dismissed later pays the
+    months back; everything else starts as a warning for a person."""
+    if band is Band.DISMISSED:
+        return FindingStatus.DISMISSED
+    if band is Band.AUTOMATIC and suspend and auto_suspend:
+        return FindingStatus.SUSPENDED
+    return FindingStatus.WARNING
 
 
 @dataclass(frozen=True, slots=True)

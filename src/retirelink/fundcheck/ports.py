@@ -16,16 +16,17 @@ from retirelink.fundcheck.findings import (
     FundRun,
     StoredFinding,
 )
-from retirelink.fundcheck.model import Finding
+from retirelink.fundcheck.model import Finding, PayStatus
 from retirelink.ledger.services import Ledger
 
 
 class FundRepository(Protocol):
     def save_findings(
-        self, findings: Sequence[Finding], *, run_id: int, now: datetime
+        self, findings: Sequence[Finding], *, run_id: int, now: datetime, auto_suspend: bool
     ) -> tuple[list[StoredFinding], int]:
         """Store new findings (by key) and refresh open warnings; returns the new ones and
-        how many were already known."""
+        how many were already known. A new finding the rule suspends (``initial_status``)
+        suspends its pension on the roll in the same transaction."""
         ...
 
     def findings(
@@ -44,8 +45,10 @@ class FundRepository(Protocol):
         reason: str,
         now: datetime,
         recovery: dict[str, Any] | None = None,
+        roll_status: PayStatus | None = None,
     ) -> bool:
-        """Move a finding if it is still in ``expected`` (one of two racing people wins)."""
+        """Move a finding if it is still in ``expected`` (one of two racing people wins);
+        ``roll_status`` sets its pension's payment status in the same transaction."""
         ...
 
     def totals(self) -> list[tuple[str, str, int, Any]]:

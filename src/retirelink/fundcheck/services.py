@@ -26,10 +26,11 @@ from retirelink.fundcheck.findings import (
     FindingAction,
     FindingEvent,
     FindingFilter,
+    FindingStatus,
     FundRun,
     StoredFinding,
 )
-from retirelink.fundcheck.model import Finding, Thresholds
+from retirelink.fundcheck.model import Finding, PayStatus, Thresholds
 from retirelink.fundcheck.ports import FundUnitOfWork, FundUnitsOfWork
 from retirelink.ledger.model import LedgerAction
 from retirelink.rules.calendar import YearMonth
@@ -51,6 +52,8 @@ class GuardSettings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     anomalies: AnomalySettings = field(default_factory=AnomalySettings)
     matcher: Matcher | None = None
+    # The automatic band suspends a pension still being paid at once (findings.initial_status).
+    auto_suspend: bool = True
 
     def context(self, uow: FundUnitOfWork, today: date) -> CheckContext:
         payroll = uow.fund.payroll_month()
@@ -96,7 +99,9 @@ def check_persons(
         run_batch(connection, context, matcher=settings.matcher, sink=lambda f, _: found.extend(f))
     finally:
         connection.close()
-    new, seen = uow.fund.save_findings(found, run_id=run_id, now=uow.clock.now())
+    new, seen = uow.fund.save_findings(
+        found, run_id=run_id, now=uow.clock.now(), auto_suspend=settings.auto_suspend
+    )
     _record_new(uow, actor, new)
     return new, seen
 
@@ -146,7 +151,9 @@ def run_full_batch(
 
         def save(findings: list[Finding], last: int) -> None:
             with units() as uow:
-                new, seen = uow.fund.save_findings(findings, run_id=run.id, now=uow.clock.now())
+                new, seen = uow.fund.save_findings(
+                    findings, run_id=run.id, now=uow.clock.now(), auto_suspend=settings.auto_suspend
+                )
                 _record_new(uow, actor, new)
                 current = uow.fund.run(run.id)
                 assert current is not None
@@ -330,6 +337,7 @@ def decide_finding(
         reason=reason,
         now=uow.clock.now(),
         recovery=recovery,
+        roll_status=_roll_status(finding, target),
     )
     if not moved:
         raise ConflictError("该预警已被他人处理，请刷新后查看")
@@ -349,6 +357,16 @@ def decide_finding(
     updated = uow.fund.finding(finding_id)
     assert updated is not None
     return updated
+
+
+def _roll_status(finding: StoredFinding, target: FindingStatus) -> PayStatus | None:
+    """Suspending a finding suspends its pension; dismissing a suspended one resumes it
+    (the months withheld are then paid back by the payroll)."""
+    if target is FindingStatus.SUSPENDED:
+        return PayStatus.SUSPENDED
+    if target is FindingStatus.DISMISSED and finding.status is FindingStatus.SUSPENDED:
+        return PayStatus.PAYING
+    return None
 
 
 def recent_runs(uow: FundUnitOfWork, *, actor: Actor, limit: int = 20) -> list[FundRun]:

@@ -114,18 +114,24 @@ def evaluate_duplicate_receipt(
     residents: Sequence[ResidentPension],
     on: date,
     params: ParameterSet,
+    keep_first_listed: bool = False,
 ) -> DuplicateReceiptResult:
     """Which pension is kept, and what each terminated resident pension returns and refunds.
 
     Legal basis: 《城乡养老保险制度衔接暂行办法》第八条 (terminate the resident relationship,
     refund the account balance except government subsidies, return the basic pension drawn or
     have it deducted); 人社厅发〔2021〕77号 (keep the employee pension; among resident pensions
-    keep the first place of receipt). The deduction order is a parameter.
+    keep the first place of receipt). The deduction order is a parameter. Two resident
+    pensions first paid in the same month cannot be ordered by month: with
+    ``keep_first_listed`` the one listed first (the caller's registration order) is kept [S],
+    otherwise the case is refused for a person to decide.
     """
     for number, resident in enumerate(residents):
         resident.validate(f"residents[{number}]")
     trace = Trace()
-    kept, kept_from, cleared_schemes = _choose_kept(trace, employee_pension_start, residents)
+    kept, kept_from, cleared_schemes = _choose_kept(
+        trace, employee_pension_start, residents, keep_first_listed
+    )
     order = read_parameter(trace, params, "duplicates.offset_order", on)
     cleared = tuple(_clear(trace, resident, kept_from, order) for resident in cleared_schemes)
     return DuplicateReceiptResult(
@@ -142,7 +148,10 @@ def evaluate_duplicate_receipt(
 
 
 def _choose_kept(
-    trace: Trace, employee_start: YearMonth | None, residents: Sequence[ResidentPension]
+    trace: Trace,
+    employee_start: YearMonth | None,
+    residents: Sequence[ResidentPension],
+    keep_first_listed: bool = False,
 ) -> tuple[str, YearMonth, list[ResidentPension]]:
     if employee_start is not None:
         inputs = {"职工养老金起始月": employee_start, "城乡居民养老金处数": len(residents)}
@@ -151,7 +160,8 @@ def _choose_kept(
     if not residents:
         raise InvalidInputError("没有需要处理的养老保险待遇", field="residents")
     ordered = sorted(residents, key=lambda resident: resident.first_paid)
-    if len(ordered) > 1 and ordered[0].first_paid == ordered[1].first_paid:
+    tied = len(ordered) > 1 and ordered[0].first_paid == ordered[1].first_paid
+    if tied and not keep_first_listed:
         message = f"{ordered[0].place}与{ordered[1].place}同月首次领取，无法确定首次领取地"
         raise InvalidInputError(message, field="residents")
     first = ordered[0]

@@ -142,7 +142,7 @@ def evaluate_incarceration(
         died = death_stop_month(facts.died_on, params=params, region=region, trace=trace)
     first = stop or YearMonth.of(facts.started_on)
     due = _due_by_month(facts.kind, first, as_of, (stop, resume, died), monthly_amount)
-    settled = _reconcile(trace, due, by_month)
+    settled = _reconcile(trace, due, by_month, _adjusted_from(facts, resume))
     serving = _died_serving(trace, facts)
     return CustodyResult(
         kind=facts.kind,
@@ -206,13 +206,30 @@ def _due_by_month(
     return due
 
 
+def _adjusted_from(facts: CustodyFacts, resume: YearMonth | None) -> YearMonth | None:
+    """From which month the pension again takes part in adjustments: the resumption after
+    release, or the month after 管制/缓刑/监外执行 ends (44号: later adjustments apply)."""
+    if facts.kind is CustodyKind.NON_CUSTODIAL:
+        return YearMonth.of(facts.ended_on).plus(1) if facts.ended_on else None
+    return resume
+
+
 def _reconcile(
-    trace: Trace, due: Mapping[YearMonth, Decimal], paid: Mapping[YearMonth, Decimal]
+    trace: Trace,
+    due: Mapping[YearMonth, Decimal],
+    paid: Mapping[YearMonth, Decimal],
+    adjusted_from: YearMonth | None = None,
 ) -> Settled:
-    """Compare month by month: short payments are owed back, excess payments recovered."""
+    """Compare month by month: short payments are owed back, excess payments recovered —
+    except from ``adjusted_from`` on, where paying more than the pre-sentence amount to a
+    living person is a later adjustment they take part in, not an overpayment."""
     gaps = {month: amount - paid.get(month, ZERO) for month, amount in due.items()}
     owed = [gap for gap in gaps.values() if gap > 0]
-    excess = [-gap for gap in gaps.values() if gap < 0]
+    excess = [
+        -gap
+        for month, gap in gaps.items()
+        if gap < 0 and (adjusted_from is None or month < adjusted_from or due[month] == ZERO)
+    ]
     window = f"{min(due)}至{max(due)}" if due else "无（停发月晚于核算截止月）"
     inputs = {"核算期间": window, "应发合计": to_fen(sum(due.values(), ZERO))}
     back_pay = to_fen(sum(owed, ZERO))

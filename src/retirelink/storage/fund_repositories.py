@@ -18,7 +18,15 @@ from retirelink.fundcheck.findings import (
     StoredFinding,
     initial_status,
 )
-from retirelink.fundcheck.model import Band, CheckCode, Evidence, Finding, RollEntry, SignOfLife
+from retirelink.fundcheck.model import (
+    Band,
+    CheckCode,
+    Evidence,
+    Finding,
+    PayStatus,
+    RollEntry,
+    SignOfLife,
+)
 from retirelink.rules.payments import PaidPeriod
 from retirelink.storage.fund_snapshot import EVENT_ITEMS, export_to_file, write_snapshot
 from retirelink.storage.rows import (
@@ -42,7 +50,7 @@ class SqlAlchemyFundRepository:
     # -- findings ---------------------------------------------------------------------------
 
     def save_findings(
-        self, findings: Sequence[Finding], *, run_id: int, now: datetime
+        self, findings: Sequence[Finding], *, run_id: int, now: datetime, auto_suspend: bool
     ) -> tuple[list[StoredFinding], int]:
         if not findings:
             return [], 0
@@ -57,7 +65,7 @@ class SqlAlchemyFundRepository:
         for finding in findings:
             row = known.get(finding.key)
             if row is None:
-                row = _new_row(finding, run_id, now)
+                row = _new_row(finding, run_id, now, auto_suspend=auto_suspend)
                 self._session.add(row)
                 known[finding.key] = row
                 new_rows.append(row)
@@ -67,6 +75,8 @@ class SqlAlchemyFundRepository:
                 row.last_run_id = run_id
         self._session.flush()
         for row in new_rows:
+            if row.status == FindingStatus.SUSPENDED.value:
+                self._set_roll_status(row.pension_id, PayStatus.SUSPENDED)
             self._session.add(
                 FundFindingEventRow(
                     finding_id=row.id,
@@ -121,6 +131,7 @@ class SqlAlchemyFundRepository:
         reason: str,
         now: datetime,
         recovery: dict[str, Any] | None = None,
+        roll_status: PayStatus | None = None,
     ) -> bool:
         values: dict[str, Any] = {"status": to.value, "updated_at": now}
         if recovery is not None:
@@ -132,6 +143,12 @@ class SqlAlchemyFundRepository:
         )
         if getattr(result, "rowcount", 0) != 1:
             return False
+        if roll_status is not None:
+            pension_id = self._session.scalar(
+                select(FundFindingRow.pension_id).where(FundFindingRow.id == finding_id)
+            )
+            if pension_id is not None:
+                self._set_roll_status(pension_id, roll_status)
         self._session.add(
             FundFindingEventRow(
                 finding_id=finding_id,
@@ -144,6 +161,15 @@ class SqlAlchemyFundRepository:
         )
         self._session.flush()
         return True
+
+    def _set_roll_status(self, pension_id: int, status: PayStatus) -> None:
+        """Suspend a paying pension, or resume a suspended one; a stopped one stays stopped."""
+        current = PayStatus.PAYING if status is PayStatus.SUSPENDED else PayStatus.SUSPENDED
+        self._session.execute(
+            update(PensionRollRow)
+            .where(PensionRollRow.id == pension_id, PensionRollRow.status == current.value)
+            .values(status=status.value)
+        )
 
     def totals(self) -> list[tuple[str, str, int, Any]]:
         rows = self._session.execute(
@@ -281,7 +307,6 @@ class SqlAlchemyFundRepository:
         write_snapshot(self._session, connection, id_numbers=id_numbers)
         return connection
 
-
     def _export(self, target: Path) -> None:
         """The whole roll, read as of one moment though others write meanwhile: PostgreSQL
         in its own REPEATABLE READ transaction; SQLite in this unit of work's one read
@@ -325,14 +350,16 @@ def _columns(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _new_row(finding: Finding, run_id: int, now: datetime) -> FundFindingRow:
+def _new_row(finding: Finding, run_id: int, now: datetime, *, auto_suspend: bool) -> FundFindingRow:
     return FundFindingRow(
         key=finding.key,
         check_code=finding.check.value,
         pension_id=finding.pension_id,
         id_number=finding.id_number,
         name=finding.name,
-        status=initial_status(finding.band).value,
+        status=initial_status(
+            finding.band, suspend=finding.suspend, auto_suspend=auto_suspend
+        ).value,
         first_run_id=run_id,
         last_run_id=run_id,
         found_at=now,
@@ -350,7 +377,10 @@ def _refresh(row: FundFindingRow, finding: Finding, run_id: int, now: datetime) 
 
 def _opening_reason(row: FundFindingRow) -> str:
     band = Band(row.band)
-    return f"规则{CheckCode(row.check_code).label}，置信度{row.confidence:.2f}，{band.label}"
+    reason = f"规则{CheckCode(row.check_code).label}，置信度{row.confidence:.2f}，{band.label}"
+    if row.status == FindingStatus.SUSPENDED.value:
+        reason += "：规则自动暂停发放（暂停而非终止，核实有误的补发）"
+    return reason
 
 
 def _stored(row: FundFindingRow) -> StoredFinding:

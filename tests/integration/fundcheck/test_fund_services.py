@@ -6,6 +6,7 @@ one moment; findings move through their lifecycle only with a reason.
 Law: 死亡次月停发 (policy-spec §5.2, a parameter), 劳社厅函〔2001〕44号 (§5.1), 人社厅发〔2021〕77号
 and 《城乡养老保险制度衔接暂行办法》第八条 (§5.3), 社会保险法第八十八条 (2–5× fine)."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from retirelink.rules.calendar import YearMonth
 from retirelink.rules.payments import PaidPeriod
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
 from retirelink.storage import fund_snapshot
+from retirelink.storage.fund_repositories import SqlAlchemyFundRepository
 from tests.support.partner_files import DEATH_ITEM, LI, WANG, ZHAO, death_csv
 
 pytestmark = pytest.mark.integration
@@ -59,7 +61,10 @@ def _entry(pension_id: int, id_number: str, name: str, **overrides: object) -> R
 
 def _load_roll(services, entries: list[RollEntry]) -> None:
     payments = [
-        (entry.pension_id, PaidPeriod(YearMonth.of(entry.first_month), PAYROLL, entry.monthly_amount))
+        (
+            entry.pension_id,
+            PaidPeriod(YearMonth.of(entry.first_month), PAYROLL, entry.monthly_amount),
+        )
         for entry in entries
         if entry.status is PayStatus.PAYING
     ]
@@ -125,7 +130,9 @@ def test_a_death_record_becomes_a_suspension_warning_in_one_continuous_round(rol
     assert finding.from_month == "2026-09"
     assert finding.suspend is True
     assert finding.band is Band.AUTOMATIC
-    assert finding.status is FindingStatus.WARNING
+    # The automatic band suspends at once, the rule the decider on record.
+    assert finding.status is FindingStatus.SUSPENDED
+    assert _roll_status(roll, 1) == "suspended"
     assert any(item.kind == "partner_record" for item in finding.evidence)
     assert any(item.kind == "payment" for item in finding.evidence)
     with roll.uow(read_only=True) as uow:
@@ -170,15 +177,15 @@ def test_the_batch_finds_what_the_continuous_mode_found_and_the_duplicate(roll):
 def test_an_interrupted_batch_resumes_on_its_snapshot_without_duplicating(roll, monkeypatch):
     _import_deaths(roll, [(WANG, "王建国", "2026-08-15"), (LI, "李秀英", "2026-07-02")])
     calls = {"n": 0}
-    original = type(roll.uow(read_only=True).__enter__().fund).save_findings
+    original = SqlAlchemyFundRepository.save_findings
 
-    def failing_save(self, findings, *, run_id, now):
+    def failing_save(self, findings, **keywords):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # the operator stops the run half way
-        return original(self, findings, run_id=run_id, now=now)
+        return original(self, findings, **keywords)
 
-    monkeypatch.setattr(type(roll.uow(read_only=True).__enter__().fund), "save_findings", failing_save)
+    monkeypatch.setattr(SqlAlchemyFundRepository, "save_findings", failing_save)
     with pytest.raises(KeyboardInterrupt):
         run_full_batch(roll.uow, roll.guard, work_dir=roll.settings.data_dir / "fc", chunk=1)
     with roll.uow(read_only=True) as uow:
@@ -245,7 +252,39 @@ def test_a_death_before_birth_is_refused_and_raises_nothing(roll):
     assert _findings(roll) == []
 
 
+def test_dismissing_an_automatic_suspension_resumes_the_pension(roll):
+    _import_deaths(roll, [(WANG, "王建国", "2026-08-15")])
+    roll.run_fund_round()
+    (finding,) = _findings(roll)
+
+    with roll.uow() as uow:
+        decide_finding(
+            uow,
+            actor=AUDITOR,
+            finding_id=finding.id,
+            action=FindingAction.DISMISS,
+            reason="公安更正：同名同生日他人，本人健在",
+            params=roll.parameters,
+        )
+
+    assert _findings(roll)[0].status is FindingStatus.DISMISSED
+    assert _roll_status(roll, 1) == "paying"
+    assert _roll_status(roll, 2) == "paying"
+
+
+def _roll_status(services, pension_id: int) -> str:
+    with services.uow(read_only=True) as uow:
+        connection = uow.fund.snapshot(id_numbers=[WANG, LI, ZHAO])
+    row = connection.execute(
+        "SELECT status FROM pensioners WHERE pension_id = ?", [pension_id]
+    ).fetchone()
+    connection.close()
+    assert row is not None
+    return str(row[0])
+
+
 def test_a_finding_moves_only_with_a_reason_and_one_of_two_racing_decisions_wins(roll):
+    roll.guard = replace(roll.guard, auto_suspend=False)  # every finding waits for a person
     _import_deaths(roll, [(WANG, "王建国", "2026-08-15")])
     roll.run_fund_round()
     (finding,) = _findings(roll)
