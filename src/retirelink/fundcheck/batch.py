@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from retirelink.errors import InvalidInputError
+from retirelink.fundcheck.certification_batch import cycle_start_sql
 from retirelink.fundcheck.checks import run_checks
 from retirelink.fundcheck.context import CheckContext
 from retirelink.fundcheck.model import (
@@ -125,9 +126,7 @@ def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
         CheckCode.CERTIFICATION: f"""
             WITH cycles AS (
                 SELECT pension_id, id_number, first_month, last_certified_on,
-                    make_date({payroll.year}, month(birth_date), 1)
-                    - CASE WHEN month(birth_date) > {payroll.month}
-                           THEN INTERVAL 24 MONTH ELSE INTERVAL 12 MONTH END AS cycle_start
+                    {cycle_start_sql(context)} AS cycle_start
                 FROM pensioners WHERE status = 'paying')
             SELECT c.pension_id FROM cycles c
             WHERE c.first_month < c.cycle_start

@@ -66,7 +66,7 @@ def signs(case: PensionerCase) -> list[SignOfLife]:
             "名册认证记录",
         )
         found.append(certified)
-    return sorted(found, key=lambda sign: sign.seen_on)
+    return sorted(found, key=lambda sign: (sign.seen_on, sign.source.value, sign.reference))
 
 
 def certify(case: PensionerCase, context: CheckContext) -> Certification:
@@ -78,7 +78,8 @@ def certify(case: PensionerCase, context: CheckContext) -> Certification:
         first = SignOfLife(
             case.roll.id_number, LifeSignSource.IN_PERSON, case.roll.first_month, "待遇核定"
         )
-        since.insert(0, first)
+        since.append(first)
+    since.sort(key=lambda sign: (sign.seen_on, sign.source.value, sign.reference))
     return Certification(start, end, since[0] if since else None)
 
 

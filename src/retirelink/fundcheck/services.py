@@ -20,6 +20,7 @@ from typing import Any
 
 from retirelink.errors import ConflictError, InvalidInputError, NotFoundError
 from retirelink.fundcheck.batch import BatchSummary, Matcher, open_snapshot, run_batch
+from retirelink.fundcheck.certification_batch import write_certifications
 from retirelink.fundcheck.context import AnomalySettings, CheckContext
 from retirelink.fundcheck.findings import (
     TRANSITIONS,
@@ -173,9 +174,11 @@ def run_full_batch(
             resume_after=run.checkpoint,
             chunk=chunk,
         )
+        evidence = path.with_name(f"{path.stem}-certifications.parquet")
+        certified = write_certifications(connection, context, evidence)
     finally:
         connection.close()
-    return _finish(units, actor, run.id, summary, path)
+    return _finish(units, actor, run.id, summary, path, certified)
 
 
 def _start_or_resume(units: FundUnitsOfWork, actor: Actor, work_dir: Path) -> tuple[FundRun, Path]:
@@ -205,10 +208,17 @@ def _start_or_resume(units: FundUnitsOfWork, actor: Actor, work_dir: Path) -> tu
 
 
 def _finish(
-    units: FundUnitsOfWork, actor: Actor, run_id: int, summary: BatchSummary, path: Path
+    units: FundUnitsOfWork,
+    actor: Actor,
+    run_id: int,
+    summary: BatchSummary,
+    path: Path,
+    certified: dict[str, int],
 ) -> FundRun:
     figures: dict[str, Any] = {
         "snapshot": str(path),
+        # 无感认证 of the year by source; ``uncertified``: listed for active certification.
+        "certification": certified,
         "by_check": summary.by_check,
         "amount_by_check": {code: str(amount) for code, amount in summary.amount_by_check.items()},
         "seconds": {key: round(value, 3) for key, value in summary.seconds.items()},

@@ -285,6 +285,23 @@ class SqlAlchemyFundRepository:
 
     # -- inputs ----------------------------------------------------------------------------
 
+    def on_roll(self, id_number: str) -> bool:
+        found = self._session.scalar(
+            select(PensionRollRow.id).where(PensionRollRow.id_number == id_number).limit(1)
+        )
+        return found is not None
+
+    def add_life_sign(self, sign: SignOfLife) -> None:
+        self._session.add(
+            LifeSignRow(
+                id_number=sign.id_number,
+                source=sign.source.value,
+                seen_on=sign.seen_on,
+                reference=sign.reference,
+            )
+        )
+        self._session.flush()
+
     def payroll_month(self) -> date | None:
         return self._session.scalar(select(func.max(PensionRollRow.paid_through)))
 

@@ -12,10 +12,23 @@ from decimal import Decimal
 
 import pytest
 
-from retirelink.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from retirelink.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from retirelink.exchange.services import import_partner_file
+from retirelink.fundcheck.certification_services import certification_of, record_certification
 from retirelink.fundcheck.findings import FindingAction, FindingFilter, FindingStatus
-from retirelink.fundcheck.model import Band, CheckCode, PayStatus, RollEntry, Scheme
+from retirelink.fundcheck.model import (
+    Band,
+    CheckCode,
+    LifeSignSource,
+    PayStatus,
+    RollEntry,
+    Scheme,
+)
 from retirelink.fundcheck.services import (
     RecoveryTerms,
     decide_finding,
@@ -274,7 +287,7 @@ def test_dismissing_an_automatic_suspension_resumes_the_pension(roll):
 
 def _roll_status(services, pension_id: int) -> str:
     with services.uow(read_only=True) as uow:
-        connection = uow.fund.snapshot(id_numbers=[WANG, LI, ZHAO])
+        connection = uow.fund.snapshot()
     row = connection.execute(
         "SELECT status FROM pensioners WHERE pension_id = ?", [pension_id]
     ).fetchone()
@@ -327,3 +340,94 @@ def test_a_finding_moves_only_with_a_reason_and_one_of_two_racing_decisions_wins
         FindingStatus.RECOVERY,
     ]
     assert history[2].reason == "家属确认已于8月去世" and history[2].actor == "auditor"
+
+
+def test_who_has_no_sign_of_life_is_listed_then_certified_in_person_and_paid_back(roll):
+    """人社厅发〔2018〕54号, 社会保险经办条例第二十六条 (policy-spec §5.4 [X10]): 李 (born
+    1952-02) showed no sign in the cycle 2025-02..2026-01, so he is listed for active
+    certification; suspended by a person, he certifies in person on 2026-11-20: the suspended
+    months are paid back and the pension resumes."""
+    _load_roll(roll, [_entry(7, "130406195202020075", "周明", last_certified_on=None)])
+    run = roll.run_fund_batch()
+    assert run.summary["certification"]["uncertified"] == 1
+    (listed,) = _findings(roll, check=CheckCode.CERTIFICATION)
+    assert listed.pension_id == 7 and listed.band is Band.REVIEW and not listed.suspend
+    assert listed.from_month == "2026-02"  # the month after the cycle (a parameter)
+    with roll.uow() as uow:
+        decide_finding(
+            uow,
+            actor=AUDITOR,
+            finding_id=listed.id,
+            action=FindingAction.SUSPEND,
+            reason="电话未能联系本人，暂停发放待认证",
+            params=roll.parameters,
+        )
+    assert _roll_status(roll, 7) == "suspended"
+
+    with roll.uow() as uow:
+        closed = record_certification(
+            uow,
+            roll.guard,
+            actor=AUDITOR,
+            id_number="130406195202020075",
+            source=LifeSignSource.IN_PERSON,
+            on=date(2026, 11, 20),
+            reference="XC-2026-0007",
+        )
+
+    (closed_id, back_pay) = closed[0]
+    assert closed_id == listed.id
+    # Paid through October in this roll, so nothing was withheld yet: no back-pay is owed.
+    assert back_pay == Decimal("0.00")
+    assert _findings(roll, check=CheckCode.CERTIFICATION)[0].status is FindingStatus.CLOSED
+    assert _roll_status(roll, 7) == "paying"
+    with roll.uow() as uow:
+        (standing,) = certification_of(
+            uow, roll.guard, actor=AUDITOR, id_number="130406195202020075"
+        )
+    assert standing.standing.certified
+    assert standing.standing.sign is not None
+    assert standing.standing.sign.reference == "XC-2026-0007"
+
+
+def test_an_active_certification_needs_a_real_source_date_and_reference(roll):
+    with roll.uow() as uow, pytest.raises(InvalidInputError, match="晚于今天"):
+        record_certification(uow, roll.guard, actor=AUDITOR, id_number=WANG,
+                             source=LifeSignSource.IN_PERSON, on=date(2026, 12, 30),
+                             reference="XC-1")  # fmt: skip
+    with roll.uow() as uow, pytest.raises(InvalidInputError, match="主动认证方式"):
+        record_certification(uow, roll.guard, actor=AUDITOR, id_number=WANG,
+                             source=LifeSignSource.TRAVEL, on=date(2026, 11, 2),
+                             reference="XC-1")  # fmt: skip
+    with roll.uow() as uow, pytest.raises(NotFoundError):
+        record_certification(uow, roll.guard, actor=AUDITOR, id_number="130406195807070012",
+                             source=LifeSignSource.IN_PERSON, on=date(2026, 11, 2),
+                             reference="XC-1")  # fmt: skip
+
+
+def test_a_late_certification_pays_back_the_months_withheld(roll):
+    """policy-spec §5.4 [X10]: suspended after the cycle and withheld from 2026-08, 周明
+    certifies in person on 2026-10-15: August–October are paid back, 3 × 3,000 = 9,000."""
+    entry = _entry(
+        7, "130406195202020075", "周明", last_certified_on=None, paid_through=date(2026, 7, 1)
+    )
+    with roll.uow() as uow:
+        period = PaidPeriod(YearMonth(2010, 2), YearMonth(2026, 7), entry.monthly_amount)
+        uow.fund.add_roll([entry], [(7, period)], [], {})
+        uow.commit()
+    roll.run_fund_batch()  # listed: no sign in 2025-02..2026-01 (paying: roll not yet stopped)
+
+    with roll.uow() as uow:
+        closed = record_certification(
+            uow,
+            roll.guard,
+            actor=AUDITOR,
+            id_number="130406195202020075",
+            source=LifeSignSource.SELF_SERVICE,
+            on=date(2026, 10, 15),
+            reference="ZZ-20261015-01",
+        )
+
+    assert [pay for _, pay in closed] == [Decimal("9000.00")]
+    (finding,) = _findings(roll, check=CheckCode.CERTIFICATION)
+    assert finding.recovery == {"back_pay": "9000.00", "back_pay_months": 3}
