@@ -1,9 +1,14 @@
-"""`retirelink fund`: the fund guard (基金安全) — batch and continuous runs, findings."""
+"""`retirelink fund`: the fund guard (基金安全) — batch and continuous runs, findings, the
+report."""
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from retirelink.cli.context import acting_user, console, open_services, reports_errors
+from retirelink.documents.fund_report import build_report, fund_report_pdf, fund_report_xlsx
+from retirelink.errors import InvalidInputError
 from retirelink.fundcheck.findings import FindingFilter, FindingStatus
 from retirelink.fundcheck.model import Band, CheckCode
 from retirelink.fundcheck.services import list_findings
@@ -66,3 +71,28 @@ def findings_command(
         )
     console.print(table)
     console.print(f"共 {total} 条，显示 {len(found)} 条")
+
+
+@app.command("report", help="导出基金安全核查报告（XLSX 和/或 PDF），导出记入审计链")
+@reports_errors
+def report_command(
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="写出 XLSX 报告到该路径"),
+    pdf: Path | None = typer.Option(None, "--pdf", help="写出 PDF 报告到该路径"),
+    check: CheckCode | None = typer.Option(None, help="核查规则代码"),
+    status: FindingStatus | None = typer.Option(None, help="预警状态"),
+    band: Band | None = typer.Option(None, help="automatic / review / dismissed"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    if xlsx is None and pdf is None:
+        raise InvalidInputError("请用 --xlsx 或 --pdf 指定报告的保存路径", field="xlsx")
+    where = FindingFilter(check=check, status=status, band=band)
+    outputs = [(path, kind) for path, kind in ((xlsx, "xlsx"), (pdf, "pdf")) if path is not None]
+    with open_services() as services:
+        for path, kind in outputs:
+            with services.uow() as uow:
+                report = build_report(
+                    uow, actor=acting_user(uow, user), where=where, export_format=kind
+                )
+            data = fund_report_xlsx(report) if kind == "xlsx" else fund_report_pdf(report)
+            path.write_bytes(data)
+            console.print(f"已写出{kind.upper()}报告 {path}（{len(report.lines)}条预警）")

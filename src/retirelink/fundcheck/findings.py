@@ -137,6 +137,7 @@ class StoredFinding:
     found_at: datetime
     updated_at: datetime
     recovery: Mapping[str, Any] | None = None
+    recovered: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +51,14 @@ class FundRepository(Protocol):
         """Move a finding if it is still in ``expected`` (one of two racing people wins);
         ``roll_status`` sets its pension's payment status in the same transaction."""
         ...
+
+    def add_repayment(
+        self, finding_id: int, *, recovery: dict[str, Any], recovered: Decimal, now: datetime
+    ) -> None:
+        """Store the updated recovery plan and the total repaid so far."""
+        ...
+
+    def recovered_total(self) -> Decimal: ...
 
     def totals(self) -> list[tuple[str, str, int, Any]]:
         """(check, status, count, amount) over all findings."""

@@ -322,8 +322,11 @@ def decide_finding(
     reason: str,
     params: ParameterSet,
     terms: RecoveryTerms | None = None,
+    expected: FindingStatus | None = None,
 ) -> StoredFinding:
-    """Move a finding along its lifecycle; a reason is always required and kept."""
+    """Move a finding along its lifecycle; a reason is always required and kept.
+    ``expected``: the status the person saw — a stale form does not act on what another
+    person has decided meanwhile (the move itself is conditional on the status read)."""
     require(actor, Permission.FUND_DECIDE)
     reason = reason.strip()
     if not reason:
@@ -331,6 +334,9 @@ def decide_finding(
     finding = uow.fund.finding(finding_id)
     if finding is None:
         raise NotFoundError("未找到该预警")
+    if expected is not None and finding.status is not expected:
+        message = f"该预警已被他人处理，当前状态为“{finding.status.label}”，请核对后再办理"
+        raise ConflictError(message)
     target, allowed = TRANSITIONS[action]
     if finding.status not in allowed:
         raise ConflictError(f"预警当前为“{finding.status.label}”，不能{action.label}")
@@ -362,6 +368,60 @@ def decide_finding(
             "reason": reason,
             **({"recovery": recovery} if recovery else {}),
         },
+    )
+    uow.commit()
+    updated = uow.fund.finding(finding_id)
+    assert updated is not None
+    return updated
+
+
+def record_repayment(
+    uow: FundUnitOfWork,
+    *,
+    actor: Actor,
+    finding_id: int,
+    amount: Decimal,
+    on: date,
+    reference: str,
+) -> StoredFinding:
+    """A repayment on a 追回 case (cash, a bank return, a deduction from survivor benefits or
+    from a kept pension); the case closes when nothing is left to recover."""
+    require(actor, Permission.FUND_DECIDE)
+    finding = uow.fund.finding(finding_id)
+    if finding is None:
+        raise NotFoundError("未找到该预警")
+    if finding.status is not FindingStatus.RECOVERY or finding.recovery is None:
+        raise ConflictError(f"预警当前为“{finding.status.label}”，尚未立案追回")
+    reference = reference.strip()
+    if not reference:
+        raise InvalidInputError("请填写缴款凭证或扣款单号", field="reference")
+    if on > uow.clock.today():
+        raise InvalidInputError("还款日期不能晚于今天", field="on")
+    plan = dict(finding.recovery)
+    left = Decimal(plan["to_recover"]) - finding.recovered
+    if amount <= 0 or to_fen(amount) != amount or amount > left:
+        raise InvalidInputError(f"还款金额应在0.01元与待追回的{left}元之间", field="amount")
+    recovered = finding.recovered + amount
+    entry = {"on": on.isoformat(), "amount": str(amount), "reference": reference}
+    plan["repayments"] = [*plan.get("repayments", []), entry]
+    plan["recovered"] = str(recovered)
+    now = uow.clock.now()
+    uow.fund.add_repayment(finding_id, recovery=plan, recovered=recovered, now=now)
+    if recovered == Decimal(plan["to_recover"]):
+        uow.fund.move(
+            finding_id,
+            expected=FindingStatus.RECOVERY,
+            to=FindingStatus.CLOSED,
+            actor=actor.username,
+            reason=f"{on}还款{amount}元（{reference}），已全部追回",
+            now=now,
+        )
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.FUND_FINDING_DECIDED,
+        subject=uow.ledger.subject("person", finding.id_number),
+        purpose=f"{PURPOSE}：追回还款",
+        after={"finding": finding_id, **entry, "recovered": str(recovered)},
     )
     uow.commit()
     updated = uow.fund.finding(finding_id)

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,23 @@ class SqlAlchemyFundRepository:
             .where(PensionRollRow.id == pension_id, PensionRollRow.status == current.value)
             .values(status=status.value)
         )
+
+    def add_repayment(
+        self, finding_id: int, *, recovery: dict[str, Any], recovered: Decimal, now: datetime
+    ) -> None:
+        self._session.execute(
+            update(FundFindingRow)
+            .where(FundFindingRow.id == finding_id)
+            .values(
+                recovery=json.dumps(recovery, ensure_ascii=False),
+                recovered=recovered,
+                updated_at=now,
+            )
+        )
+
+    def recovered_total(self) -> Decimal:
+        total = self._session.scalar(select(func.coalesce(func.sum(FundFindingRow.recovered), 0)))
+        return Decimal(total or 0)
 
     def totals(self) -> list[tuple[str, str, int, Any]]:
         rows = self._session.execute(
@@ -381,6 +399,7 @@ def _new_row(finding: Finding, run_id: int, now: datetime, *, auto_suspend: bool
         last_run_id=run_id,
         found_at=now,
         updated_at=now,
+        recovered=Decimal("0"),
         **_columns(finding),
     )
 
@@ -432,6 +451,7 @@ def _stored(row: FundFindingRow) -> StoredFinding:
         found_at=row.found_at,
         updated_at=row.updated_at,
         recovery=json.loads(row.recovery) if row.recovery else None,
+        recovered=row.recovered,
     )
 
 

@@ -36,6 +36,7 @@ from retirelink.web.pages import (
     exchange_disputes,
     exchange_outbox,
     exchange_partners,
+    fund,
     home,
     ledger,
     online,
@@ -127,6 +128,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         progress.router,
         online.router,
         supplements.router,
+        fund.router,
         admin.router,
     ):
         app.include_router(router)

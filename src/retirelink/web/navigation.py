@@ -44,7 +44,13 @@ MODULES = (
         "/exchange",
         Permission.EXCHANGE_IMPORT,
     ),
-    Module("fundguard", "基金监管", "死亡、服刑、重复领取比对与追回", None, None),
+    Module(
+        "fundguard",
+        "基金安全",
+        "死亡、服刑、重复领取比对与追回",
+        "/fund",
+        Permission.FUND_CHECK,
+    ),
     Module("oversight", "统计分析", "退休人员结构、办理时效与部门考核", None, None),
     Module(
         "audit", "审计留痕", "数据访问与传输全程留痕、哈希链校验", "/ledger", Permission.LEDGER_READ

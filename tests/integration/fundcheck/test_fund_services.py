@@ -33,6 +33,7 @@ from retirelink.fundcheck.services import (
     RecoveryTerms,
     decide_finding,
     list_findings,
+    record_repayment,
     run_full_batch,
 )
 from retirelink.ledger.model import LedgerAction
@@ -431,3 +432,37 @@ def test_a_late_certification_pays_back_the_months_withheld(roll):
     assert [pay for _, pay in closed] == [Decimal("9000.00")]
     (finding,) = _findings(roll, check=CheckCode.CERTIFICATION)
     assert finding.recovery == {"back_pay": "9000.00", "back_pay_months": 3}
+
+
+def test_repayments_close_the_recovery_case_when_nothing_is_left(roll):
+    roll.guard = replace(roll.guard, auto_suspend=False)
+    _import_deaths(roll, [(WANG, "王建国", "2026-08-15")])
+    roll.run_fund_round()
+    (finding,) = _findings(roll)
+    for action in (FindingAction.VERIFY, FindingAction.RECOVER):
+        with roll.uow() as uow:
+            decide_finding(uow, actor=AUDITOR, finding_id=finding.id, action=action,
+                           reason="家属确认", params=roll.parameters,
+                           terms=RecoveryTerms(instalments=2))  # fmt: skip
+
+    with roll.uow() as uow, pytest.raises(InvalidInputError, match=r"6000\.00"):
+        record_repayment(uow, actor=AUDITOR, finding_id=finding.id, amount=Decimal("6000.01"),
+                         on=date(2026, 11, 20), reference="JK-1")  # fmt: skip
+    with roll.uow() as uow:
+        first = record_repayment(uow, actor=AUDITOR, finding_id=finding.id,
+                                 amount=Decimal("3000.00"), on=date(2026, 11, 20),
+                                 reference="JK-1")  # fmt: skip
+    assert first.status is FindingStatus.RECOVERY and first.recovered == Decimal("3000.00")
+    with roll.uow() as uow:
+        done = record_repayment(uow, actor=AUDITOR, finding_id=finding.id,
+                                amount=Decimal("3000.00"), on=date(2026, 11, 21),
+                                reference="JK-2")  # fmt: skip
+
+    assert done.status is FindingStatus.CLOSED
+    assert done.recovery is not None and done.recovery["recovered"] == "6000.00"
+    assert [item["reference"] for item in done.recovery["repayments"]] == ["JK-1", "JK-2"]
+    with roll.uow(read_only=True) as uow:
+        assert uow.fund.recovered_total() == Decimal("6000.00")
+    with roll.uow() as uow, pytest.raises(ConflictError):
+        record_repayment(uow, actor=AUDITOR, finding_id=finding.id, amount=Decimal("1.00"),
+                         on=date(2026, 11, 21), reference="JK-3")  # fmt: skip

@@ -123,6 +123,8 @@ class FundFindingRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Recovery (追回): amount, survivor-benefit offset, fine, repayment plan (JSON).
     recovery: Mapped[str | None] = mapped_column(Text)
+    # Repaid so far (also in ``recovery``), a column so totals are one SUM.
+    recovered: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
 
     __table_args__ = (
         Index("ix_fund_findings_status_check_code", "status", "check_code"),

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("found_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.Column("recovery", sa.Text(), nullable=True),
+        sa.Column("recovered", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["first_run_id"], ["fund_runs.id"], name=op.f("fk_fund_findings_first_run_id_fund_runs")
         ),
