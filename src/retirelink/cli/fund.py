@@ -1,6 +1,7 @@
 """`retirelink fund`: the fund guard (基金安全) — batch and continuous runs, findings, the
 report."""
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -9,8 +10,9 @@ from rich.table import Table
 from retirelink.cli.context import acting_user, console, open_services, reports_errors
 from retirelink.documents.fund_report import build_report, fund_report_pdf, fund_report_xlsx
 from retirelink.errors import InvalidInputError
+from retirelink.fundcheck.certification_services import certification_of, record_certification
 from retirelink.fundcheck.findings import FindingFilter, FindingStatus
-from retirelink.fundcheck.model import Band, CheckCode
+from retirelink.fundcheck.model import Band, CheckCode, LifeSignSource
 from retirelink.fundcheck.services import list_findings
 
 app = typer.Typer(help="基金安全：死亡、服刑、重复领取、认证与异常核查", no_args_is_help=True)
@@ -96,3 +98,53 @@ def report_command(
             data = fund_report_xlsx(report) if kind == "xlsx" else fund_report_pdf(report)
             path.write_bytes(data)
             console.print(f"已写出{kind.upper()}报告 {path}（{len(report.lines)}条预警）")
+
+
+@app.command("certification", help="查询某人本认证周期的资格认证情况及所依据的生存迹象")
+@reports_errors
+def certification_command(
+    id_number: str = typer.Argument(..., help="公民身份号码"),
+    user: str | None = typer.Option(None, help=_USER_HELP),
+) -> None:
+    with open_services() as services, services.uow() as uow:
+        standings = certification_of(
+            uow, services.guard, actor=acting_user(uow, user), id_number=id_number.upper()
+        )
+    table = Table("待遇号", "险种", "认证周期", "结果", "依据")
+    for item in standings:
+        cycle = f"{item.standing.cycle_start.label}至{item.standing.cycle_end.label}"
+        sign = item.standing.sign
+        basis = f"{sign.source.label} {sign.seen_on}（{sign.reference}）" if sign else "—"
+        result = "已认证" if sign else "未认证，须主动认证"
+        table.add_row(str(item.pension_id), item.scheme_label, cycle, result, basis)
+    console.print(table)
+
+
+@app.command("certify", help="登记主动认证（现场或自助），关闭未认证预警并计算暂停期间补发")
+@reports_errors
+def certify_command(
+    id_number: str = typer.Argument(..., help="公民身份号码"),
+    on: str = typer.Option(..., help="认证日期，如 2026-11-20"),
+    reference: str = typer.Option(..., help="认证凭证编号（现场认证单号、自助认证流水号）"),
+    source: LifeSignSource = typer.Option(
+        LifeSignSource.IN_PERSON, help="in_person / self_service"
+    ),
+    user: str = typer.Option(..., help="办理的基金监管员用户名"),
+) -> None:
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInputError("认证日期格式应为 YYYY-MM-DD", field="on") from None
+    with open_services() as services, services.uow() as uow:
+        closed = record_certification(
+            uow,
+            services.guard,
+            actor=acting_user(uow, user),
+            id_number=id_number.upper(),
+            source=source,
+            on=day,
+            reference=reference,
+        )
+    console.print(f"已登记{source.label}（{day}）")
+    for finding_id, back_pay in closed:
+        console.print(f"预警 {finding_id} 已办结，暂停期间应补发 {back_pay} 元")
