@@ -63,6 +63,7 @@ class SqlAlchemyFundRepository:
             )
         }
         new_rows: list[FundFindingRow] = []
+        raised: list[FundFindingRow] = []
         for finding in findings:
             row = known.get(finding.key)
             if row is None:
@@ -72,24 +73,37 @@ class SqlAlchemyFundRepository:
                 new_rows.append(row)
             elif row.status == FindingStatus.WARNING.value:
                 _refresh(row, finding, run_id, now)  # nobody is working it yet: latest figures
+                # A second department's record can lift a warning into the automatic band.
+                status = initial_status(
+                    finding.band, suspend=finding.suspend, auto_suspend=auto_suspend
+                )
+                if status is FindingStatus.SUSPENDED:
+                    row.status = status.value
+                    raised.append(row)
             else:
                 row.last_run_id = run_id
         self._session.flush()
         for row in new_rows:
-            if row.status == FindingStatus.SUSPENDED.value:
-                self._set_roll_status(row.pension_id, PayStatus.SUSPENDED)
-            self._session.add(
-                FundFindingEventRow(
-                    finding_id=row.id,
-                    at=now,
-                    actor=RULE_ACTOR,
-                    from_status=None,
-                    to_status=row.status,
-                    reason=_opening_reason(row),
-                )
-            )
+            self._opened(row, None, now)
+        for row in raised:
+            self._opened(row, FindingStatus.WARNING, now)
         self._session.flush()
         return [_stored(row) for row in new_rows], len(findings) - len(new_rows)
+
+    def _opened(self, row: FundFindingRow, before: FindingStatus | None, now: datetime) -> None:
+        """The history entry of a finding the rule opened (or raised), and the suspension."""
+        if row.status == FindingStatus.SUSPENDED.value:
+            self._set_roll_status(row.pension_id, PayStatus.SUSPENDED)
+        self._session.add(
+            FundFindingEventRow(
+                finding_id=row.id,
+                at=now,
+                actor=RULE_ACTOR,
+                from_status=before.value if before else None,
+                to_status=row.status,
+                reason=_opening_reason(row),
+            )
+        )
 
     def findings(self, where: FindingFilter, *, limit: int, offset: int = 0) -> list[StoredFinding]:
         query = _filtered(select(FundFindingRow), where)

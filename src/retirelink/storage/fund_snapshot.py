@@ -6,8 +6,9 @@ transaction both see one moment. Columns are copied in batches as arrays (``unne
 DuckDB ingests far faster than row-by-row inserts.
 
 Partner records come from the exchange's ``partner_records``: the catalogue item says which
-department and which kind of event; a 司法 record's 刑罚种类 (record_type) says whether the
-custody stops the pension (拘役、有期徒刑) or not (管制、缓刑、监外执行).
+department and which kind of event (a 医保 settlement is a sign of life); a 司法 record's
+刑罚种类 (record_type) says whether the custody stops the pension (拘役、有期徒刑) or not
+(管制、缓刑、监外执行).
 """
 
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,8 @@ EVENT_ITEMS: dict[str, tuple[str, str]] = {
     "justice.prisoners_in_custody": ("justice", "imprisonment"),
     "court.declared_death": ("court", "declared_dead"),
 }
+# 医保 settlement records: signs of life, not events to check.
+SETTLEMENT_ITEM = "medical_insurance.enrolment_and_settlement"
 _NON_CUSTODIAL = ("管制", "缓刑", "监外执行")
 _PENDING = ("在押未决", "未决", "通缉")
 
@@ -75,6 +78,8 @@ def write_snapshot(
         _insert(connection, "partner_events", [_event(row) for row in rows])
     for rows in _batches(session, _signs_query(people)):
         _insert(connection, "signs_of_life", rows)
+    for rows in _batches(session, _settlements_query(people)):
+        _insert(connection, "signs_of_life", [_settlement(row) for row in rows])
 
 
 def export_to_file(session: Session, target: Path) -> None:
@@ -183,6 +188,20 @@ def _signs_query(people: Sequence[str] | None) -> AnySelect:
     if people is not None:
         query = query.where(LifeSignRow.id_number.in_(people))
     return query.order_by(LifeSignRow.id)
+
+
+def _settlements_query(people: Sequence[str] | None) -> AnySelect:
+    """医保 settlements the exchange received: each one a sign of life (寓认证于服务)."""
+    query = select(PartnerRecordRow.id, PartnerRecordRow.id_number, PartnerRecordRow.event_date)
+    query = query.where(PartnerRecordRow.item_code == SETTLEMENT_ITEM)
+    if people is not None:
+        query = query.where(PartnerRecordRow.id_number.in_(people))
+    return query.order_by(PartnerRecordRow.id)
+
+
+def _settlement(row: Sequence[Any]) -> tuple[Any, ...]:
+    record_id, id_number, day = row
+    return (id_number, "medical_settlement", day, f"医保结算（记录号{record_id}）")
 
 
 def _batches(session: Session, query: AnySelect) -> Iterator[list[tuple[Any, ...]]]:

@@ -42,6 +42,7 @@ from retirelink.rules.payments import PaidPeriod
 from retirelink.security.model import SYSTEM_ACTOR, Actor, Role
 from retirelink.storage import fund_snapshot
 from retirelink.storage.fund_repositories import SqlAlchemyFundRepository
+from tests.support.builders import make_id_number
 from tests.support.partner_files import DEATH_ITEM, LI, WANG, ZHAO, death_csv
 
 pytestmark = pytest.mark.integration
@@ -49,6 +50,7 @@ pytestmark = pytest.mark.integration
 AUDITOR = Actor(3, "auditor", "王强", "SHEBAO", frozenset({Role.FUND_AUDITOR}))
 AUDITOR_2 = Actor(5, "auditor2", "孙丽", "SHEBAO", frozenset({Role.FUND_AUDITOR}))
 CLERK = Actor(2, "clerk", "张敏", "SHEBAO", frozenset({Role.CLERK}))
+ZHOU = make_id_number("19520202", sequence="007")
 PAYROLL = YearMonth(2026, 10)  # the last month paid; TEST_NOW is 2026-11-23
 
 
@@ -348,7 +350,7 @@ def test_who_has_no_sign_of_life_is_listed_then_certified_in_person_and_paid_bac
     1952-02) showed no sign in the cycle 2025-02..2026-01, so he is listed for active
     certification; suspended by a person, he certifies in person on 2026-11-20: the suspended
     months are paid back and the pension resumes."""
-    _load_roll(roll, [_entry(7, "130406195202020075", "周明", last_certified_on=None)])
+    _load_roll(roll, [_entry(7, ZHOU, "周明", last_certified_on=None)])
     run = roll.run_fund_batch()
     assert run.summary["certification"]["uncertified"] == 1
     (listed,) = _findings(roll, check=CheckCode.CERTIFICATION)
@@ -370,7 +372,7 @@ def test_who_has_no_sign_of_life_is_listed_then_certified_in_person_and_paid_bac
             uow,
             roll.guard,
             actor=AUDITOR,
-            id_number="130406195202020075",
+            id_number=ZHOU,
             source=LifeSignSource.IN_PERSON,
             on=date(2026, 11, 20),
             reference="XC-2026-0007",
@@ -383,9 +385,7 @@ def test_who_has_no_sign_of_life_is_listed_then_certified_in_person_and_paid_bac
     assert _findings(roll, check=CheckCode.CERTIFICATION)[0].status is FindingStatus.CLOSED
     assert _roll_status(roll, 7) == "paying"
     with roll.uow() as uow:
-        (standing,) = certification_of(
-            uow, roll.guard, actor=AUDITOR, id_number="130406195202020075"
-        )
+        (standing,) = certification_of(uow, roll.guard, actor=AUDITOR, id_number=ZHOU)
     assert standing.standing.certified
     assert standing.standing.sign is not None
     assert standing.standing.sign.reference == "XC-2026-0007"
@@ -409,9 +409,7 @@ def test_an_active_certification_needs_a_real_source_date_and_reference(roll):
 def test_a_late_certification_pays_back_the_months_withheld(roll):
     """policy-spec §5.4 [X10]: suspended after the cycle and withheld from 2026-08, 周明
     certifies in person on 2026-10-15: August–October are paid back, 3 × 3,000 = 9,000."""
-    entry = _entry(
-        7, "130406195202020075", "周明", last_certified_on=None, paid_through=date(2026, 7, 1)
-    )
+    entry = _entry(7, ZHOU, "周明", last_certified_on=None, paid_through=date(2026, 7, 1))
     with roll.uow() as uow:
         period = PaidPeriod(YearMonth(2010, 2), YearMonth(2026, 7), entry.monthly_amount)
         uow.fund.add_roll([entry], [(7, period)], [], {})
@@ -423,7 +421,7 @@ def test_a_late_certification_pays_back_the_months_withheld(roll):
             uow,
             roll.guard,
             actor=AUDITOR,
-            id_number="130406195202020075",
+            id_number=ZHOU,
             source=LifeSignSource.SELF_SERVICE,
             on=date(2026, 10, 15),
             reference="ZZ-20261015-01",
@@ -466,3 +464,65 @@ def test_repayments_close_the_recovery_case_when_nothing_is_left(roll):
     with roll.uow() as uow, pytest.raises(ConflictError):
         record_repayment(uow, actor=AUDITOR, finding_id=finding.id, amount=Decimal("1.00"),
                          on=date(2026, 11, 21), reference="JK-3")  # fmt: skip
+
+
+def test_a_second_department_lifts_a_warning_into_an_automatic_suspension(roll):
+    """卫健's certificate alone is a signal for a person (0.85); 公安's cancellation agreeing
+    with it makes the death sure (0.99): the rule suspends, on record, with the reason."""
+    with roll.uow() as uow:
+        import_partner_file(
+            uow,
+            actor=SYSTEM_ACTOR,
+            # (a file of its own: the exchange recognises the same bytes sent twice)
+            data=death_csv([(WANG, "王建国", "2026-08-15"), (LI, "李秀英", "2026-10-02")]),
+            filename="weijian.csv",
+            item_code="health.death_medical_certificate",
+            catalogue=roll.catalogue,
+            receipt_key=roll.receipt_key,
+        )
+    roll.run_fund_round()
+    (first,) = _findings(roll, check=CheckCode.DEATH, id_number=WANG)
+    assert (first.band, first.status) == (Band.REVIEW, FindingStatus.WARNING)
+    assert _roll_status(roll, 1) == "paying"
+
+    _import_deaths(roll, [(WANG, "王建国", "2026-08-15")])
+    roll.run_fund_round()
+
+    (raised,) = _findings(roll, check=CheckCode.DEATH, id_number=WANG)
+    assert raised.id == first.id
+    assert (raised.band, raised.status) == (Band.AUTOMATIC, FindingStatus.SUSPENDED)
+    assert _roll_status(roll, 1) == "suspended"
+    with roll.uow(read_only=True) as uow:
+        history = uow.fund.history(raised.id)
+    assert [(e.from_status, e.to_status, e.actor) for e in history] == [
+        (None, FindingStatus.WARNING, "rule"),
+        (FindingStatus.WARNING, FindingStatus.SUSPENDED, "rule"),
+    ]
+
+
+def test_a_medical_settlement_shared_by_yibao_certifies_the_year(roll):
+    """人社厅发〔2018〕54号 (寓认证于服务): a 医保 settlement received through the exchange is a
+    sign of life; 周明 has no other, and it certifies him (no 未认证 finding, the evidence kept)."""
+    _load_roll(roll, [_entry(7, ZHOU, "周明", last_certified_on=None)])
+    settlement = "公民身份号码,姓名,参保状态,参保地行政区划,结算日期,定点医药机构编码\r\n"
+    settlement += f"{ZHOU},周明,1,130406,2026-05-09,H13040600001\r\n"
+    with roll.uow() as uow:
+        import_partner_file(
+            uow,
+            actor=SYSTEM_ACTOR,
+            data=settlement.encode("gbk"),
+            filename="yibao.csv",
+            item_code="medical_insurance.enrolment_and_settlement",
+            catalogue=roll.catalogue,
+            receipt_key=roll.receipt_key,
+        )
+
+    run = roll.run_fund_batch()
+
+    assert _findings(roll, check=CheckCode.CERTIFICATION) == []
+    assert run.summary["certification"]["medical_settlement"] == 1
+    with roll.uow() as uow:
+        (standing,) = certification_of(uow, roll.guard, actor=AUDITOR, id_number=ZHOU)
+    assert standing.standing.sign is not None
+    assert standing.standing.sign.seen_on == date(2026, 5, 9)
+    assert standing.standing.sign.reference.startswith("医保结算")
