@@ -41,8 +41,10 @@ from retirelink.fundcheck.model import (
     SignOfLife,
 )
 from retirelink.fundcheck.snapshot import TABLES
+from retirelink.fundcheck.sql_ids import id18
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.explanation import Trace, read_parameter
+from retirelink.rules.identifiers import upgrade_15_to_18
 from retirelink.rules.payments import PaidPeriod
 
 CHUNK = 20_000
@@ -113,35 +115,36 @@ def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
     return {
         CheckCode.DEATH: f"""
             SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = p.id_number AND e.kind IN ({_DEATH})
+            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_DEATH})
             WHERE p.status = 'paying'
                OR p.paid_through >= date_trunc('month', e.event_date) + INTERVAL ({death}) MONTH""",
         CheckCode.CUSTODY: f"""
             SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = p.id_number AND e.kind IN ({_CUSTODY})
+            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_CUSTODY})
             WHERE e.event_date < DATE '{payroll}' + INTERVAL 1 MONTH AND (
                 p.paid_through >= date_trunc('month', e.event_date) + INTERVAL ({detention}) MONTH
                 OR (e.end_date IS NOT NULL AND p.status <> 'paying')
                 OR (p.status = 'paying' AND e.end_date IS NULL))""",
         CheckCode.CERTIFICATION: f"""
             WITH cycles AS (
-                SELECT pension_id, id_number, first_month, last_certified_on,
+                SELECT pension_id, {id18("id_number")} AS id18, first_month, last_certified_on,
                     {cycle_start_sql(context)} AS cycle_start
                 FROM pensioners WHERE status = 'paying')
             SELECT c.pension_id FROM cycles c
             WHERE c.first_month < c.cycle_start
               AND (c.last_certified_on IS NULL OR c.last_certified_on < c.cycle_start)
               AND NOT EXISTS (SELECT 1 FROM signs_of_life s
-                              WHERE s.id_number = c.id_number AND s.seen_on >= c.cycle_start)""",
+                              WHERE s.id_number = c.id18 AND s.seen_on >= c.cycle_start)""",
         CheckCode.OVER_100: f"""
             SELECT p.pension_id FROM pensioners p
             WHERE p.status = 'paying' AND p.birth_date < DATE '{centenarian}' + INTERVAL 1 MONTH
               AND (p.last_certified_on IS NULL OR p.last_certified_on < DATE '{window}')
               AND NOT EXISTS (SELECT 1 FROM signs_of_life s
-                              WHERE s.id_number = p.id_number AND s.seen_on >= DATE '{window}')""",
+                              WHERE s.id_number = {id18("p.id_number")}
+                                AND s.seen_on >= DATE '{window}')""",
         CheckCode.ACCOUNT_AFTER_DEATH: f"""
             SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = p.id_number AND e.kind IN ({_DEATH})
+            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_DEATH})
             WHERE p.account_changed_on > e.event_date""",
         CheckCode.PAYEE_CHANGE: f"""
             SELECT pension_id FROM pensioners
@@ -275,11 +278,18 @@ def assemble_cases(
         yield PensionerCase(
             roll=roll,
             paid=paid.get(pid, ()),
-            events=events.get(roll.id_number, ()),
-            signs=signs.get(roll.id_number, ()),
+            events=events.get(canonical(roll.id_number), ()),
+            signs=signs.get(canonical(roll.id_number), ()),
             links=case_links,
             account_sharers=sharers.get(roll.bank_account, ()),
         )
+
+
+def canonical(id_number: str) -> str:
+    """The 18-character form partner records use (``sql_ids.id18`` in Python)."""
+    if len(id_number) == 15 and id_number.isdigit():
+        return upgrade_15_to_18(id_number)
+    return id_number.upper()
 
 
 def _roll(row: tuple[Any, ...]) -> RollEntry:
@@ -326,8 +336,8 @@ def _events(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[PartnerEve
     rows = connection.execute(
         "SELECT DISTINCT e.record_id, e.department, e.kind, e.id_number, e.name, e.event_date, "
         "e.end_date, e.received_on FROM partner_events e "
-        "JOIN (SELECT DISTINCT p.id_number FROM pensioners p JOIN wanted USING (pension_id)) w "
-        "ON e.id_number = w.id_number ORDER BY e.record_id"
+        f"JOIN (SELECT DISTINCT {id18('p.id_number')} AS id18 FROM pensioners p "
+        "JOIN wanted USING (pension_id)) w ON e.id_number = w.id18 ORDER BY e.record_id"
     ).fetchall()
     for record_id, department, kind, id_number, name, day, end, received in rows:
         if kind not in EventKind.__members__.values():
@@ -344,8 +354,8 @@ def _signs(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[SignOfLife,
     grouped: dict[str, list[SignOfLife]] = defaultdict(list)
     rows = connection.execute(
         "SELECT s.id_number, s.source, s.seen_on, s.reference FROM signs_of_life s "
-        "JOIN (SELECT DISTINCT p.id_number FROM pensioners p JOIN wanted USING (pension_id)) w "
-        "ON s.id_number = w.id_number ORDER BY s.seen_on"
+        f"JOIN (SELECT DISTINCT {id18('p.id_number')} AS id18 FROM pensioners p "
+        "JOIN wanted USING (pension_id)) w ON s.id_number = w.id18 ORDER BY s.seen_on"
     ).fetchall()
     for id_number, source, seen_on, reference in rows:
         grouped[id_number].append(

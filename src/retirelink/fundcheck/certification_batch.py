@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from retirelink.fundcheck.context import CheckContext
+from retirelink.fundcheck.sql_ids import id18
 
 
 def cycle_start_sql(context: CheckContext) -> str:
@@ -30,13 +31,13 @@ def certification_query(context: CheckContext) -> str:
     today = context.today.isoformat()
     return f"""
         WITH cycles AS (
-            SELECT pension_id, id_number, first_month, last_certified_on,
+            SELECT pension_id, {id18("id_number")} AS id18, first_month, last_certified_on,
                    CAST({cycle_start_sql(context)} AS DATE) AS cycle_start
             FROM pensioners WHERE status = 'paying'),
         signs AS (
             SELECT c.pension_id, s.source, s.seen_on, s.reference
             FROM cycles c JOIN signs_of_life s
-              ON s.id_number = c.id_number AND s.seen_on >= c.cycle_start
+              ON s.id_number = c.id18 AND s.seen_on >= c.cycle_start
              AND s.seen_on <= DATE '{today}'
             UNION ALL
             SELECT pension_id, 'in_person', last_certified_on, '名册认证记录' FROM cycles
