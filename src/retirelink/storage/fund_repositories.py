@@ -31,6 +31,7 @@ from retirelink.fundcheck.model import (
 from retirelink.rules.payments import PaidPeriod
 from retirelink.storage.fund_snapshot import EVENT_ITEMS, export_to_file, write_snapshot
 from retirelink.storage.rows import (
+    ContributionYearRow,
     FundFindingEventRow,
     FundFindingRow,
     FundRunRow,
@@ -322,6 +323,19 @@ class SqlAlchemyFundRepository:
             select(PensionRollRow.id).where(PensionRollRow.id_number == id_number).limit(1)
         )
         return found is not None
+
+    def contribution_months(self, pension_id: int) -> int | None:
+        person_id = self._session.scalar(
+            select(PensionRollRow.person_id).where(PensionRollRow.id == pension_id)
+        )
+        if person_id is None:
+            return None
+        months = self._session.scalar(
+            select(func.sum(ContributionYearRow.months)).where(
+                ContributionYearRow.person_id == person_id
+            )
+        )
+        return int(months) if months is not None else None
 
     def add_life_sign(self, sign: SignOfLife) -> None:
         self._session.add(

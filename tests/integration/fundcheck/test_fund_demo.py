@@ -14,6 +14,7 @@ from retirelink.exchange.services import import_partner_path
 from retirelink.fundcheck.findings import FindingFilter
 from retirelink.fundcheck.model import Band, CheckCode
 from retirelink.fundcheck.services import list_findings
+from retirelink.fundcheck.settlement import survivor_offset
 from retirelink.security.model import SYSTEM_ACTOR
 
 pytestmark = pytest.mark.integration
@@ -68,3 +69,28 @@ def test_every_planted_anomaly_of_the_demo_is_found_and_nothing_else(district_ch
     others = {pid for pid, checks in raised.items() if checks - set(expected)}
     assert others == set()
     assert run.persons == len(roll.entries)
+
+
+def test_a_death_finding_offers_the_survivor_benefits_to_offset(district_checked, seeded):
+    """人社部发〔2021〕18号: 丧葬补助金 = 2 × the province's prior-year monthly disposable income,
+    抚恤金 = income × months; the overpayment is deducted from them first ([X05])."""
+    _, found, _, _ = district_checked
+    # 18号 is in force from 2021-09-01: a death since then (stop month from 2021-10).
+    deaths = [f for f in found if f.check is CheckCode.DEATH and f.amount > 0]
+    death = next(f for f in deaths if (f.from_month or "") >= "2021-10")
+    before = next(f for f in deaths if (f.from_month or "9") < "2021-09")
+
+    with seeded.uow() as uow:
+        offer = survivor_offset(uow, seeded.guard, death)
+        earlier = survivor_offset(uow, seeded.guard, before)
+
+    assert earlier is not None and earlier.settlement is None
+    assert "2021-09-01" in earlier.reason  # said plainly, not a crash
+
+    assert offer is not None and offer.settlement is not None, offer
+    settlement = offer.settlement
+    assert settlement.overpayment.overpaid == death.amount
+    benefits = settlement.benefits
+    assert benefits.funeral_grant == benefits.monthly_income * 2
+    assert settlement.offset == min(death.amount, benefits.total)
+    assert settlement.still_to_recover == death.amount - settlement.offset

@@ -39,6 +39,7 @@ from retirelink.fundcheck.services import (
     open_finding,
     recent_runs,
 )
+from retirelink.fundcheck.settlement import survivor_offset
 from retirelink.rules.death import fraud_fine_range
 from retirelink.rules.identifiers import normalise_id_number
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
@@ -183,6 +184,9 @@ def _detail(
             "actor_label": _actor_label,
             "actions": _open_actions(actor, finding),
             "fine": _fine(services, finding),
+            "survivors": survivor_offset(uow, services.guard, finding)
+            if FindingAction.RECOVER in _open_actions(actor, finding)
+            else None,
             "recovery": finding.recovery,
             "error": error,
             "form": form,
