@@ -138,7 +138,6 @@ def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
         CheckCode.OVER_100: f"""
             SELECT p.pension_id FROM pensioners p
             WHERE p.status = 'paying' AND p.birth_date < DATE '{centenarian}' + INTERVAL 1 MONTH
-              AND (p.last_certified_on IS NULL OR p.last_certified_on < DATE '{window}')
               AND NOT EXISTS (SELECT 1 FROM signs_of_life s
                               WHERE s.id_number = {id18("p.id_number")}
                                 AND s.seen_on >= DATE '{window}')""",

@@ -2,9 +2,10 @@
 
 Each is a reason for a person to look, not proof: all go to the review band unless noted.
 
-- ``over_100``: a pensioner over 100 with no sign of life in a year. Very old pensioners are
-  where impostor claims after an unreported death hide longest (Anhui: 9,800 suspected cases
-  found only by comparing death data); the living are certified by their own signs.
+- ``over_100``: a pensioner over 100 with no shared sign of life in a year (a certification on
+  the roll alone does not count: self-service on a relative's phone is what an impostor can
+  produce). Very old pensioners are where impostor claims after an unreported death hide
+  longest (Anhui: 9,800 suspected cases found only by comparing death data).
 - ``account_after_death``: the bank account changed after a death was reported. Someone other
   than the pensioner is drawing the money: 冒领, fined 2–5× under 社会保险法第八十八条 — the
   automatic band, with the fine range computed.
@@ -87,12 +88,12 @@ def check_over_100(case: PensionerCase, context: CheckContext) -> list[Finding]:
     if age_in_months(roll.birth_date, context.today) < settings.oldest_without_sign * 12:
         return []
     window = YearMonth.of(context.today).plus(-settings.sign_window_months)
-    seen = [s.seen_on for s in case.signs if s.seen_on >= window.first_day()]
-    certified = roll.last_certified_on
-    if seen or (certified is not None and certified >= window.first_day()):
+    # Only a shared record counts here: for the very old, a certification on the roll (often
+    # self-service, on a relative's phone) is exactly what an impostor can produce.
+    if any(sign.seen_on >= window.first_day() for sign in case.signs):
         return []
     amount, months = _paid_since(case, window)
-    text = f"年满{settings.oldest_without_sign}周岁，{window.label}以来无任何生存迹象或认证"
+    text = f"年满{settings.oldest_without_sign}周岁，{window.label}以来无任何部门共享的生存迹象"
     evidence = (Evidence("roll", f"出生日期{roll.birth_date}；{text}", str(roll.pension_id)),)
     summary = f"{text}，期间已发{months}个月共{money(amount)}，请上门核实"
     return [

@@ -70,15 +70,17 @@ def test_a_pensioner_one_day_short_of_100_is_not_listed():
     [
         pytest.param([date(2024, 10, 1)], None, False, id="sign-on-the-window-start"),
         pytest.param([date(2025, 9, 2)], None, False, id="recent-sign"),
-        pytest.param([], date(2025, 1, 5), False, id="recent-certification"),
+        # A certification on the roll alone is no sign of life for the very old (self-service
+        # on a relative's phone is what an impostor can produce): still listed.
+        pytest.param([], date(2025, 1, 5), True, id="recent-certification-alone"),
         pytest.param([date(2024, 9, 30)], None, True, id="sign-just-before-the-window"),
         pytest.param([], date(2024, 9, 30), True, id="certified-just-before-the-window"),
     ],
 )
-def test_a_centenarian_with_a_sign_or_certification_within_a_year_is_not_listed(
+def test_a_centenarian_is_listed_unless_a_shared_sign_of_life_falls_within_a_year(
     signs, certified_on, listed
 ):
-    """checks_anomalies / 人社厅发〔2018〕54号: the living are certified by their own signs; the
+    """checks_anomalies / 人社厅发〔2018〕54号: the living show their own signs in shared data; the
     window starts 2024-10-01 (12 months before the month of the check)."""
     entry = roll(birth_date=date(1920, 1, 1), last_certified_on=certified_on)
 
