@@ -9,6 +9,7 @@ and 《城乡养老保险制度衔接暂行办法》第八条 (§5.3), 社会保
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,12 @@ from retirelink.errors import (
 )
 from retirelink.exchange.services import import_partner_file
 from retirelink.fundcheck.certification_services import certification_of, record_certification
-from retirelink.fundcheck.findings import FindingAction, FindingFilter, FindingStatus
+from retirelink.fundcheck.findings import (
+    FindingAction,
+    FindingFilter,
+    FindingStatus,
+    StoredFinding,
+)
 from retirelink.fundcheck.model import (
     Band,
     CheckCode,
@@ -102,7 +108,7 @@ def _import_deaths(services, rows: list[tuple[str, str, str]], name: str = "deat
         )
 
 
-def _findings(services, **where: object) -> list:
+def _findings(services, **where: Any) -> list[StoredFinding]:
     with services.uow(read_only=True) as uow:
         found, _ = list_findings(uow, actor=AUDITOR, where=FindingFilter(**where), limit=100)
     return found
@@ -330,6 +336,7 @@ def test_a_finding_moves_only_with_a_reason_and_one_of_two_racing_decisions_wins
         )  # fmt: skip
 
     plan = recovered.recovery
+    assert plan is not None
     assert recovered.status is FindingStatus.RECOVERY
     assert plan["to_recover"] == "4000.00"
     assert sum(Decimal(part) for part in plan["instalments"]) == Decimal("4000.00")
