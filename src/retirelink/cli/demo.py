@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from retirelink.demo.archive_folders import (
 )
 from retirelink.demo.bulk import write_bulk
 from retirelink.demo.employers import generate_employers
+from retirelink.demo.fund_bulk import write_fund_bulk
 from retirelink.demo.generator import generate_district, iter_persons
 from retirelink.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from retirelink.demo.manifest import read_manifest
@@ -147,6 +149,42 @@ def bulk(
     for file in summary.files:
         console.print(f"  {file.path}  {file.rows} 行  {file.bytes / 1e6:.1f} MB")
     console.print(f"共 {summary.persons} 人，用时 {summary.seconds:.1f} 秒")
+
+
+@app.command(
+    "fund-bulk",
+    help="生成基金安全批量核查的基准数据（Parquet：待遇名册、发放、部门数据、生存迹象，"
+    "另有 planted.parquet 预置异常答案表；不写数据库）",
+)
+@reports_errors
+def fund_bulk(
+    out: Path = typer.Option(..., "--out", help="输出目录"),
+    pensioners: int = typer.Option(10_000_000, min=1, help="职工养老金领取人数（含机关事业）"),
+    residents: int = typer.Option(2_000_000, min=0, help="城乡居民养老金领取人数"),
+    deaths: int = typer.Option(1_000_000, min=0, help="公安、卫健、民政死亡记录条数"),
+    imprisonments: int = typer.Option(100_000, min=0, help="司法服刑等记录条数"),
+    seed: int = typer.Option(DEFAULT_SEED, help="随机种子（相同种子生成相同数据）"),
+    as_of: datetime = typer.Option(
+        "2026-11-30", "--as-of", formats=["%Y-%m-%d"], help="核查日（发放截至该月）"
+    ),
+) -> None:
+    with _progress_bar() as bar:
+        task = bar.add_task("生成待遇名册", total=pensioners + residents)
+        summary = write_fund_bulk(
+            out,
+            pensioners=pensioners,
+            residents=residents,
+            deaths=deaths,
+            imprisonments=imprisonments,
+            seed=seed,
+            as_of=as_of.date(),
+            progress=lambda n: bar.advance(task, n),
+        )
+    for table, path in summary.paths.items():
+        console.print(f"  {path}  {summary.rows[table]} 行  {path.stat().st_size / 1e6:.1f} MB")
+    planted = "，".join(f"{code} {count}" for code, count in sorted(summary.planted.items()))
+    console.print(f"预置异常：{planted}")
+    console.print(f"用时 {summary.seconds:.1f} 秒")
 
 
 @app.command(
