@@ -102,6 +102,31 @@ _DEATH = ", ".join(f"'{kind}'" for kind in EventKind if kind.is_death)
 _CUSTODY = "'imprisonment', 'pending', 'non_custodial', 'acquitted'"
 
 
+# The roll's match keys: only the few legacy 15-digit numbers need the upgrade expression;
+# the others are compared as stored (a plain hash join over ten million rows).
+_KEY_COLUMNS = "pension_id, status, paid_through, account_changed_on"
+_ROLL_KEYS = f"""roll_keys AS (
+    SELECT {_KEY_COLUMNS}, id_number AS id18 FROM pensioners WHERE length(id_number) <> 15
+    UNION ALL
+    SELECT {_KEY_COLUMNS}, {id18("id_number")} FROM pensioners WHERE length(id_number) = 15)"""
+
+# What each check reads besides the roll and the payments (``assemble_cases`` fetches only
+# these: a death check over ten million rows need not read the signs of life).
+NEEDS: dict[CheckCode, frozenset[str]] = {
+    CheckCode.DEATH: frozenset({"events"}),
+    CheckCode.CUSTODY: frozenset({"events"}),
+    CheckCode.NOT_RESUMED: frozenset({"events"}),
+    CheckCode.ACCOUNT_AFTER_DEATH: frozenset({"events"}),
+    CheckCode.CERTIFICATION: frozenset({"signs"}),
+    CheckCode.OVER_100: frozenset({"signs"}),
+    CheckCode.SHARED_ACCOUNT: frozenset({"sharers"}),
+    CheckCode.DUPLICATE: frozenset(),
+    CheckCode.PAYEE_CHANGE: frozenset(),
+    CheckCode.BIRTH_DATE_ALTERED: frozenset(),
+}
+EVERYTHING = frozenset({"events", "signs", "sharers"})
+
+
 def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
     """One SQL per check: the pension ids that check could find something on."""
     today, payroll = context.today, context.payroll_month.first_day()
@@ -114,13 +139,15 @@ def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
     centenarian = date(today.year - settings.oldest_without_sign, today.month, 1)
     return {
         CheckCode.DEATH: f"""
-            SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_DEATH})
+            WITH {_ROLL_KEYS}
+            SELECT DISTINCT p.pension_id FROM roll_keys p
+            JOIN partner_events e ON e.id_number = p.id18 AND e.kind IN ({_DEATH})
             WHERE p.status = 'paying'
                OR p.paid_through >= date_trunc('month', e.event_date) + INTERVAL ({death}) MONTH""",
         CheckCode.CUSTODY: f"""
-            SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_CUSTODY})
+            WITH {_ROLL_KEYS}
+            SELECT DISTINCT p.pension_id FROM roll_keys p
+            JOIN partner_events e ON e.id_number = p.id18 AND e.kind IN ({_CUSTODY})
             WHERE e.event_date < DATE '{payroll}' + INTERVAL 1 MONTH AND (
                 p.paid_through >= date_trunc('month', e.event_date) + INTERVAL ({detention}) MONTH
                 OR (e.end_date IS NOT NULL AND p.status <> 'paying')
@@ -142,8 +169,9 @@ def _candidate_queries(context: CheckContext) -> dict[CheckCode, str]:
                               WHERE s.id_number = {id18("p.id_number")}
                                 AND s.seen_on >= DATE '{window}')""",
         CheckCode.ACCOUNT_AFTER_DEATH: f"""
-            SELECT DISTINCT p.pension_id FROM pensioners p
-            JOIN partner_events e ON e.id_number = {id18("p.id_number")} AND e.kind IN ({_DEATH})
+            WITH {_ROLL_KEYS}
+            SELECT DISTINCT p.pension_id FROM roll_keys p
+            JOIN partner_events e ON e.id_number = p.id18 AND e.kind IN ({_DEATH})
             WHERE p.account_changed_on > e.event_date""",
         CheckCode.PAYEE_CHANGE: f"""
             SELECT pension_id FROM pensioners
@@ -206,11 +234,12 @@ def run_batch(
     summary.candidates = len(chosen)
     summary.seconds["candidates"] = perf_counter() - started
     links = _links_by_pension(pairs)
+    needs = frozenset().union(*(NEEDS[code] for code in wanted))
     ordered = sorted(pension_id for pension_id in chosen if pension_id > resume_after)
     for start in range(0, len(ordered), chunk):
         ids = ordered[start : start + chunk]
         findings = []
-        for case in assemble_cases(connection, ids, links):
+        for case in assemble_cases(connection, ids, links, needs=needs):
             findings.extend(_checked(case, context, sorted(chosen[case.roll.pension_id]), summary))
         summary.add(findings)
         if sink is not None:
@@ -248,8 +277,11 @@ def assemble_cases(
     connection: duckdb.DuckDBPyConnection,
     pension_ids: Sequence[int],
     links: dict[int, list[tuple[int, str, float, tuple[str, ...]]]],
+    *,
+    needs: frozenset[str] = EVERYTHING,
 ) -> Iterator[PensionerCase]:
-    """The cases of ``pension_ids``: roll rows, payments, partner events, signs, links."""
+    """The cases of ``pension_ids``: roll rows, payments, links, and what ``needs`` names of
+    the partner events, the signs of life and the other payees of the same accounts."""
     linked = {other for pid in pension_ids for other, *_ in links.get(pid, ())}
     wanted = sorted(set(pension_ids) | linked)
     connection.execute(
@@ -262,9 +294,11 @@ def assemble_cases(
         ).fetchall()
     }
     paid = _payments(connection)
-    events = _events(connection)
-    signs = _signs(connection)
-    sharers = _sharers(connection, [rolls[pid] for pid in pension_ids if pid in rolls])
+    events = _events(connection) if "events" in needs else {}
+    signs = _signs(connection) if "signs" in needs else {}
+    sharers: dict[str, tuple[RollEntry, ...]] = {}
+    if "sharers" in needs:
+        sharers = _sharers(connection, [rolls[pid] for pid in pension_ids if pid in rolls])
     for pid in pension_ids:
         roll = rolls.get(pid)
         if roll is None:

@@ -208,7 +208,10 @@ def _due_by_month(
 
 def _adjusted_from(facts: CustodyFacts, resume: YearMonth | None) -> YearMonth | None:
     """From which month the pension again takes part in adjustments: the resumption after
-    release, or the month after 管制/缓刑/监外执行 ends (44号: later adjustments apply)."""
+    release, or the month after 管制/缓刑/监外执行 ends (44号: later adjustments apply); an
+    acquitted person never stopped taking part (the suspension is undone in full)."""
+    if facts.kind is CustodyKind.ACQUITTED:
+        return YearMonth.of(facts.started_on)
     if facts.kind is CustodyKind.NON_CUSTODIAL:
         return YearMonth.of(facts.ended_on).plus(1) if facts.ended_on else None
     return resume
