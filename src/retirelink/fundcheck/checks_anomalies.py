@@ -22,7 +22,13 @@ from decimal import Decimal
 
 from retirelink.fundcheck.checks_death import date_of_death, death_confidence, death_events
 from retirelink.fundcheck.context import CheckContext
-from retirelink.fundcheck.evidence import clipped, event_evidence, money, payment_evidence
+from retirelink.fundcheck.evidence import (
+    clipped,
+    event_evidence,
+    make_finding,
+    money,
+    payment_evidence,
+)
 from retirelink.fundcheck.model import (
     CheckCode,
     Evidence,
@@ -41,39 +47,6 @@ ACCOUNT_AFTER_DEATH_CONFIDENCE = 0.97
 PAYEE_CHANGE_CONFIDENCE = 0.6
 SHARED_ACCOUNT_CONFIDENCE = 0.6
 BIRTH_DATE_CONFIDENCE = 0.8
-
-
-def _finding(
-    case: PensionerCase,
-    context: CheckContext,
-    check: CheckCode,
-    confidence: float,
-    summary: str,
-    evidence: tuple[Evidence, ...],
-    *,
-    amount: Decimal,
-    months: int,
-    since: YearMonth | None,
-    explanation: Explanation | None = None,
-    suspend: bool = False,
-) -> Finding:
-    roll = case.roll
-    return Finding(
-        check=check,
-        pension_id=roll.pension_id,
-        id_number=roll.id_number,
-        name=roll.name,
-        key=f"{check}:{roll.pension_id}",
-        confidence=confidence,
-        band=context.thresholds.band(confidence),
-        summary=summary,
-        amount=amount,
-        months=months,
-        from_month=str(since) if since else None,
-        suspend=suspend,
-        evidence=evidence,
-        explanation=explanation or Explanation(),
-    )
 
 
 def _paid_since(case: PensionerCase, since: YearMonth) -> tuple[Decimal, int]:
@@ -97,13 +70,13 @@ def check_over_100(case: PensionerCase, context: CheckContext) -> list[Finding]:
     evidence = (Evidence("roll", f"出生日期{roll.birth_date}；{text}", str(roll.pension_id)),)
     summary = f"{text}，期间已发{months}个月共{money(amount)}，请上门核实"
     return [
-        _finding(
+        make_finding(
             case,
             context,
             CheckCode.OVER_100,
-            OVER_100_CONFIDENCE,
-            summary,
-            evidence,
+            confidence=OVER_100_CONFIDENCE,
+            summary=summary,
+            evidence=evidence,
             amount=amount,
             months=months,
             since=window,
@@ -148,13 +121,13 @@ def check_account_after_death(case: PensionerCase, context: CheckContext) -> lis
         f"依社会保险法第八十八条可处{money(fine.minimum)}至{money(fine.maximum)}罚款"
     )
     return [
-        _finding(
+        make_finding(
             case,
             context,
             CheckCode.ACCOUNT_AFTER_DEATH,
-            confidence,
-            summary,
-            evidence,
+            confidence=confidence,
+            summary=summary,
+            evidence=evidence,
             amount=death.overpaid,
             months=death.overpaid_months,
             since=death.stop_month,
@@ -177,13 +150,13 @@ def check_payee_change(case: PensionerCase, context: CheckContext) -> list[Findi
     evidence = (Evidence("roll", text, str(roll.pension_id), changed),)
     summary = f"{text}，此后已发{months}个月共{money(amount)}，请核实委托关系"
     return [
-        _finding(
+        make_finding(
             case,
             context,
             CheckCode.PAYEE_CHANGE,
-            PAYEE_CHANGE_CONFIDENCE,
-            summary,
-            evidence,
+            confidence=PAYEE_CHANGE_CONFIDENCE,
+            summary=summary,
+            evidence=evidence,
             amount=amount,
             months=months,
             since=YearMonth.of(changed),
@@ -204,13 +177,13 @@ def check_shared_account(case: PensionerCase, context: CheckContext) -> list[Fin
     evidence = (Evidence("roll", text, roll.bank_account[-4:]),)
     summary = f"{text}，请核实代领关系"
     return [
-        _finding(
+        make_finding(
             case,
             context,
             CheckCode.SHARED_ACCOUNT,
-            SHARED_ACCOUNT_CONFIDENCE,
-            summary,
-            evidence,
+            confidence=SHARED_ACCOUNT_CONFIDENCE,
+            summary=summary,
+            evidence=evidence,
             amount=roll.monthly_amount,
             months=1,
             since=None,
@@ -262,13 +235,13 @@ def check_birth_date_altered(case: PensionerCase, context: CheckContext) -> list
     )
     summary = f"{text}，提前领取{len(months)}个月共{money(amount)}，请调阅档案核实"
     return [
-        _finding(
+        make_finding(
             case,
             context,
             CheckCode.BIRTH_DATE_ALTERED,
-            BIRTH_DATE_CONFIDENCE,
-            summary,
-            evidence,
+            confidence=BIRTH_DATE_CONFIDENCE,
+            summary=summary,
+            evidence=evidence,
             amount=amount,
             months=len(months),
             since=first,

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from retirelink.fundcheck.context import CheckContext
-from retirelink.fundcheck.evidence import clipped, money, payment_evidence
+from retirelink.fundcheck.evidence import clipped, make_finding, money, payment_evidence
 from retirelink.fundcheck.model import (
     CheckCode,
     Evidence,
@@ -120,20 +120,18 @@ def check_certification(case: PensionerCase, context: CheckContext) -> list[Find
         f"{suspended.label}起已发{len(by_month)}个月共{money(at_risk)}"
     )
     return [
-        Finding(
-            check=CheckCode.CERTIFICATION,
-            pension_id=roll.pension_id,
-            id_number=roll.id_number,
-            name=roll.name,
-            key=f"certification:{roll.pension_id}:{standing.cycle_start}",
+        make_finding(
+            case,
+            context,
+            CheckCode.CERTIFICATION,
             confidence=UNCERTIFIED_CONFIDENCE,
-            band=context.thresholds.band(UNCERTIFIED_CONFIDENCE),
             summary=summary,
+            evidence=evidence,
             amount=at_risk,
             months=len(by_month),
-            from_month=str(suspended),
-            suspend=False,  # active certification first (社会保险经办条例第二十六条)
-            evidence=evidence,
+            since=suspended,
             explanation=result.explanation,
+            suspend=False,  # active certification first (社会保险经办条例第二十六条)
+            key_suffix=str(standing.cycle_start),
         )
     ]

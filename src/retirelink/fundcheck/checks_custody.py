@@ -13,6 +13,7 @@ from retirelink.fundcheck.context import CheckContext
 from retirelink.fundcheck.evidence import (
     clipped,
     event_evidence,
+    make_finding,
     money,
     payment_evidence,
     split_plausible,
@@ -123,21 +124,19 @@ def _overpaid(
         summary += f"，已多发{result.overpaid_months}个月共{money(result.overpaid)}"
     else:
         summary += "，目前仍为正常发放状态，须在下次发放前暂停"
-    return Finding(
-        check=CheckCode.CUSTODY,
-        pension_id=case.roll.pension_id,
-        id_number=case.roll.id_number,
-        name=case.roll.name,
-        key=f"custody:{case.roll.pension_id}:{event.record_id}",
+    return make_finding(
+        case,
+        context,
+        CheckCode.CUSTODY,
         confidence=CUSTODY_CONFIDENCE,
-        band=context.thresholds.band(CUSTODY_CONFIDENCE),
         summary=summary,
+        evidence=evidence,
         amount=result.overpaid,
         months=result.overpaid_months,
-        from_month=str(stop) if stop else str(YearMonth.of(event.event_date)),
-        suspend=suspend,
-        evidence=evidence,
+        since=stop or YearMonth.of(event.event_date),
         explanation=result.explanation,
+        suspend=suspend,
+        key_suffix=str(event.record_id),
     )
 
 
@@ -162,20 +161,17 @@ def _not_resumed(
             f"{event.end_date}释放，{resume.label if resume else ''}起应按服刑前标准恢复发放，"
             f"尚欠发{result.back_pay_months}个月共{money(result.back_pay)}"
         )
-    return Finding(
-        check=CheckCode.NOT_RESUMED,
-        pension_id=case.roll.pension_id,
-        id_number=case.roll.id_number,
-        name=case.roll.name,
-        key=f"not_resumed:{case.roll.pension_id}:{event.record_id}",
+    return make_finding(
+        case,
+        context,
+        CheckCode.NOT_RESUMED,
         confidence=CUSTODY_CONFIDENCE,
-        band=context.thresholds.band(CUSTODY_CONFIDENCE),
         summary=summary,
+        evidence=evidence,
         amount=result.back_pay,
         months=result.back_pay_months,
-        from_month=str(since) if since else None,
-        suspend=False,
-        evidence=evidence,
+        since=since,
         explanation=result.explanation,
+        key_suffix=str(event.record_id),
         owed_to_person=True,
     )

@@ -16,6 +16,7 @@ from retirelink.fundcheck.evidence import (
     clipped,
     event_evidence,
     last_paid_month,
+    make_finding,
     money,
     payment_evidence,
     split_plausible,
@@ -106,20 +107,17 @@ def check_death(case: PensionerCase, context: CheckContext) -> list[Finding]:
     else:
         summary += "，目前仍为正常发放状态，须在下次发放前暂停"
     return [
-        Finding(
-            check=CheckCode.DEATH,
-            pension_id=roll.pension_id,
-            id_number=roll.id_number,
-            name=roll.name,
-            key=f"death:{roll.pension_id}",
+        make_finding(
+            case,
+            context,
+            CheckCode.DEATH,
             confidence=confidence,
-            band=context.thresholds.band(confidence),
             summary=summary,
+            evidence=tuple(evidence),
             amount=result.overpaid,
             months=result.overpaid_months,
-            from_month=str(result.stop_month),
-            suspend=still_paying,
-            evidence=tuple(evidence),
+            since=result.stop_month,
             explanation=result.explanation,
+            suspend=still_paying,
         )
     ]

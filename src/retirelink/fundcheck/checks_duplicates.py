@@ -19,7 +19,7 @@ its confidence, so a doubtful match (a mistyped ID) goes to a person.
 from decimal import Decimal
 
 from retirelink.fundcheck.context import CheckContext
-from retirelink.fundcheck.evidence import clipped, money, payment_evidence
+from retirelink.fundcheck.evidence import clipped, make_finding, money, payment_evidence
 from retirelink.fundcheck.model import (
     CheckCode,
     Evidence,
@@ -77,21 +77,19 @@ def _finding(case: PensionerCase, link: IdentityLink, context: CheckContext) -> 
         f"与待遇号{kept.pension_id}（{kept.scheme.label}，{kept.region}）为同一人，"
         f"{roll.scheme.label}（{roll.region}）应终止，重复{months}个月应退还{money(amount)}"
     )
-    return Finding(
-        check=CheckCode.DUPLICATE,
-        pension_id=roll.pension_id,
-        id_number=roll.id_number,
-        name=roll.name,
-        key=f"duplicate:{roll.pension_id}:{kept.pension_id}",
+    return make_finding(
+        case,
+        context,
+        CheckCode.DUPLICATE,
         confidence=link.score,
-        band=context.thresholds.band(link.score),
         summary=summary,
+        evidence=tuple(evidence),
         amount=amount,
         months=months,
-        from_month=str(max(kept_from, YearMonth.of(roll.first_month))),
-        suspend=roll.status is PayStatus.PAYING,
-        evidence=tuple(evidence),
+        since=max(kept_from, YearMonth.of(roll.first_month)),
         explanation=explanation,
+        suspend=roll.status is PayStatus.PAYING,
+        key_suffix=str(kept.pension_id),
         related_pension_id=kept.pension_id,
     )
 

@@ -9,8 +9,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from retirelink.fundcheck.model import EventKind, Evidence, PartnerEvent, RollEntry
+from retirelink.fundcheck.context import CheckContext
+from retirelink.fundcheck.model import (
+    CheckCode,
+    EventKind,
+    Evidence,
+    Finding,
+    PartnerEvent,
+    PensionerCase,
+    RollEntry,
+)
 from retirelink.rules.calendar import YearMonth
+from retirelink.rules.explanation import Explanation
 from retirelink.rules.payments import PaidPeriod
 
 
@@ -82,3 +92,45 @@ def last_paid_month(roll: RollEntry, paid: Sequence[PaidPeriod]) -> YearMonth | 
 
 def money(value: Decimal) -> str:
     return f"{value:,.2f}元"
+
+
+def make_finding(
+    case: PensionerCase,
+    context: CheckContext,
+    check: CheckCode,
+    *,
+    confidence: float,
+    summary: str,
+    evidence: tuple[Evidence, ...],
+    amount: Decimal,
+    months: int,
+    since: YearMonth | None,
+    explanation: Explanation | None = None,
+    suspend: bool = False,
+    key_suffix: str = "",
+    owed_to_person: bool = False,
+    related_pension_id: int | None = None,
+) -> Finding:
+    """A finding about the case's pension, in the band its confidence falls in. The key —
+    check, pension and ``key_suffix`` (the record, cycle or kept pension it concerns) —
+    makes the same finding found again the same finding."""
+    roll = case.roll
+    key = f"{check}:{roll.pension_id}" + (f":{key_suffix}" if key_suffix else "")
+    return Finding(
+        check=check,
+        pension_id=roll.pension_id,
+        id_number=roll.id_number,
+        name=roll.name,
+        key=key,
+        confidence=confidence,
+        band=context.thresholds.band(confidence),
+        summary=summary,
+        amount=amount,
+        months=months,
+        from_month=str(since) if since else None,
+        suspend=suspend,
+        evidence=evidence,
+        explanation=explanation or Explanation(),
+        owed_to_person=owed_to_person,
+        related_pension_id=related_pension_id,
+    )
