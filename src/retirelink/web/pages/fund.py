@@ -5,7 +5,7 @@ both sides, the rules' explanation, its history and the decisions open from its 
 report as XLSX or PDF."""
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -296,8 +296,16 @@ def _terms(survivor_offset: str, fraud: str, instalments: str) -> RecoveryTerms:
 # -- reports ------------------------------------------------------------------------------
 
 
-@router.get("/fund/report.xlsx")
-def fund_report_workbook(
+# The report's two formats: the renderer and the media type.
+_EXPORTS = {
+    "xlsx": (fund_report_xlsx, XLSX_MEDIA_TYPE),
+    "pdf": (fund_report_pdf, "application/pdf"),
+}
+
+
+@router.get("/fund/report.{export_format}")
+def fund_report_file(
+    export_format: Literal["xlsx", "pdf"],
     actor: CurrentActor,
     uow: UnitOfWorkDep,
     services: ServicesDep,
@@ -307,23 +315,9 @@ def fund_report_workbook(
     id_number: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     where = finding_filter(services, check=check, status=status, band=band, id_number=id_number)
-    report = build_report(uow, actor=actor, where=where, export_format="xlsx")
-    return _download(fund_report_xlsx(report), XLSX_MEDIA_TYPE, report_filename(report, "xlsx"))
-
-
-@router.get("/fund/report.pdf")
-def fund_report_document(
-    actor: CurrentActor,
-    uow: UnitOfWorkDep,
-    services: ServicesDep,
-    check: Annotated[str, Query(max_length=32)] = "",
-    status: Annotated[str, Query(max_length=16)] = "",
-    band: Annotated[str, Query(max_length=16)] = "",
-    id_number: Annotated[str, Query(max_length=40)] = "",
-) -> Response:
-    where = finding_filter(services, check=check, status=status, band=band, id_number=id_number)
-    report = build_report(uow, actor=actor, where=where, export_format="pdf")
-    return _download(fund_report_pdf(report), "application/pdf", report_filename(report, "pdf"))
+    report = build_report(uow, actor=actor, where=where, export_format=export_format)
+    render_file, media_type = _EXPORTS[export_format]
+    return _download(render_file(report), media_type, report_filename(report, export_format))
 
 
 def _download(data: bytes, media_type: str, filename: str) -> Response:
