@@ -31,11 +31,11 @@ def approval_form_html(form: ApprovalForm) -> str:
 
 def approval_form_pdf(form: ApprovalForm) -> bytes:
     """The form as PDF bytes (A4, one or two pages)."""
-    pdf: bytes = _weasyprint_html()(string=approval_form_html(form)).write_pdf()
+    pdf: bytes = weasyprint_html()(string=approval_form_html(form)).write_pdf()
     return pdf
 
 
-def _weasyprint_html() -> Any:
+def weasyprint_html() -> Any:
     """WeasyPrint's HTML class, loaded at first use (it loads pango). Importing WeasyPrint
     sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``; scan intake must still
     refuse truncated scans (archives.scan_reading), so the flag is put back at once — the

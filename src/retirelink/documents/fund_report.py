@@ -21,7 +21,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs instal
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 
 from retirelink.clock import CHINA_TZ
-from retirelink.documents.approval_form import _weasyprint_html as weasyprint_html
+from retirelink.documents.approval_form import weasyprint_html
 from retirelink.fundcheck.findings import FindingFilter, FindingStatus, FundRun, StoredFinding
 from retirelink.fundcheck.model import CheckCode, Evidence
 from retirelink.fundcheck.ports import FundUnitOfWork
