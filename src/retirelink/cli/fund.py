@@ -57,7 +57,7 @@ def findings_command(
     limit: int = typer.Option(50, min=1, max=1000, help="最多显示条数"),
     user: str | None = typer.Option(None, help=_USER_HELP),
 ) -> None:
-    with open_services() as services, services.uow(read_only=True) as uow:
+    with open_services() as services, services.uow() as uow:
         where = FindingFilter(check=check, status=status, band=band)
         found, total = list_findings(uow, actor=acting_user(uow, user), where=where, limit=limit)
     table = Table("编号", "规则", "待遇号", "分档", "状态", "金额（元）", "摘要")

@@ -25,7 +25,7 @@ from retirelink.documents.approval_form import weasyprint_html
 from retirelink.fundcheck.findings import FindingFilter, FindingStatus, FundRun, StoredFinding
 from retirelink.fundcheck.model import CheckCode, Evidence
 from retirelink.fundcheck.ports import FundUnitOfWork
-from retirelink.fundcheck.services import PURPOSE, list_findings, recent_runs
+from retirelink.fundcheck.services import PURPOSE, recent_runs
 from retirelink.ledger.model import LedgerAction
 from retirelink.security.masking import mask_id_number, mask_name, may_see_unmasked
 from retirelink.security.model import Actor, Permission
@@ -141,9 +141,11 @@ def totals_of(findings: Iterable[StoredFinding]) -> list[tuple[str, str, int, De
 def _all_findings(
     uow: FundUnitOfWork, actor: Actor, where: FindingFilter
 ) -> Iterator[StoredFinding]:
+    """Every finding the filter selects (the export itself is the one ledger entry)."""
+    del actor  # the permission was checked by build_report
     offset = 0
     while True:
-        page, _ = list_findings(uow, actor=actor, where=where, limit=_READ_PAGE, offset=offset)
+        page = uow.fund.findings(where, limit=_READ_PAGE, offset=offset)
         yield from page
         if len(page) < _READ_PAGE:
             return

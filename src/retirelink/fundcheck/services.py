@@ -251,8 +251,24 @@ def _finish(
 def list_findings(
     uow: FundUnitOfWork, *, actor: Actor, where: FindingFilter, limit: int = 100, offset: int = 0
 ) -> tuple[list[StoredFinding], int]:
+    """A page of findings; the list shows names and ID numbers, so the read is ledgered (the
+    filter pseudonymised, with how many were shown)."""
     require(actor, Permission.FUND_CHECK)
-    return uow.fund.findings(where, limit=limit, offset=offset), uow.fund.count_findings(where)
+    found = uow.fund.findings(where, limit=limit, offset=offset)
+    uow.ledger.record(
+        actor=actor,
+        action=LedgerAction.FUND_FINDING_READ,
+        subject=uow.ledger.subject("fund_findings", where.id_number or ""),
+        purpose=f"{PURPOSE}：预警列表",
+        after={
+            "check": where.check.value if where.check else None,
+            "status": where.status.value if where.status else None,
+            "band": where.band.value if where.band else None,
+            "shown": len(found),
+        },
+    )
+    uow.commit()
+    return found, uow.fund.count_findings(where)
 
 
 def open_finding(

@@ -43,7 +43,7 @@ def district_checked(seeded):
                 receipt_key=seeded.receipt_key,
             )
     run = seeded.run_fund_batch()
-    with seeded.uow(read_only=True) as uow:
+    with seeded.uow() as uow:
         found, _ = list_findings(uow, actor=SYSTEM_ACTOR, where=FindingFilter(), limit=10_000)
     district = generate_district(seed=SEED, persons=PERSONS, as_of=seeded.clock.today())
     return run, found, district, build_roll(district)

@@ -109,7 +109,7 @@ def _import_deaths(services, rows: list[tuple[str, str, str]], name: str = "deat
 
 
 def _findings(services, **where: Any) -> list[StoredFinding]:
-    with services.uow(read_only=True) as uow:
+    with services.uow() as uow:
         found, _ = list_findings(uow, actor=AUDITOR, where=FindingFilter(**where), limit=100)
     return found
 
@@ -160,6 +160,7 @@ def test_a_death_record_becomes_a_suspension_warning_in_one_continuous_round(rol
     with roll.uow(read_only=True) as uow:
         actions = [entry.action for entry in uow.ledger.store.recent(limit=50)]
     assert LedgerAction.FUND_FINDING_RAISED.value in actions
+    assert LedgerAction.FUND_FINDING_READ.value in actions  # the list shows names and IDs
 
 
 def test_the_next_round_reads_only_new_records_and_finds_nothing_twice(roll):
