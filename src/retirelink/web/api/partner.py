@@ -87,6 +87,8 @@ def _push(services: Services, signed: _Signed) -> JSONResponse:
         outcome = receive_notices(
             uow, caller=caller, body=signed.body, catalogue=services.catalogue
         )
+    if outcome.applied and not outcome.duplicate:
+        services.fund.wake()  # a death or a custody: the fund guard checks the person now
     return JSONResponse(_outcome_json(outcome), status_code=200 if outcome.applied else 422)
 
 
