@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from retirelink.fundcheck.findings import FindingFilter, FindingStatus
+from retirelink.fundcheck.findings import FindingFilter, FindingStatus, StoredFinding
 from retirelink.fundcheck.model import CheckCode, PayStatus, RollEntry, Scheme
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.payments import PaidPeriod
@@ -62,7 +62,7 @@ def test_a_pushed_death_suspends_the_pension_without_waiting_for_the_interval(se
         assert push(base_url, partners[GONGAN], WANG, "王建国", date(2026, 9, 3)).status == (
             "applied"
         )
-        found = []
+        found: list[StoredFinding] = []
         deadline = time.monotonic() + WAIT_SECONDS
         while not found and time.monotonic() < deadline:
             with services.uow() as uow:
