@@ -59,6 +59,9 @@ class FundRepository(Protocol):
         ...
 
     def recovered_total(self) -> Decimal: ...
+    def run_totals(self, run_id: int) -> dict[str, tuple[int, Decimal]]:
+        """Check → (findings, amount) of what the run found (first found or seen again)."""
+        ...
 
     def totals(self) -> list[tuple[str, str, int, Any]]:
         """(check, status, count, amount) over all findings."""

@@ -219,14 +219,16 @@ def _finish(
         "snapshot": str(path),
         # 无感认证 of the year by source; ``uncertified``: listed for active certification.
         "certification": certified,
-        "by_check": summary.by_check,
-        "amount_by_check": {code: str(amount) for code, amount in summary.amount_by_check.items()},
         "seconds": {key: round(value, 3) for key, value in summary.seconds.items()},
         # Cases the rules could not weigh, for a person (the first hundred are listed).
         "refused": len(summary.refused),
         "refused_cases": [{"pension_id": pid, "reason": why} for pid, why in summary.refused[:100]],
     }
     with units() as uow:
+        # What the whole run found, the part before an interruption included.
+        totals = uow.fund.run_totals(run_id)
+        figures["by_check"] = {code: count for code, (count, _) in totals.items()}
+        figures["amount_by_check"] = {code: str(amount) for code, (_, amount) in totals.items()}
         uow.fund.update_run(
             run_id,
             status="done",

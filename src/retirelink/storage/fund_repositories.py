@@ -200,6 +200,18 @@ class SqlAlchemyFundRepository:
             )
         )
 
+    def run_totals(self, run_id: int) -> dict[str, tuple[int, Decimal]]:
+        rows = self._session.execute(
+            select(
+                FundFindingRow.check_code,
+                func.count(),
+                func.coalesce(func.sum(FundFindingRow.amount), 0),
+            )
+            .where(FundFindingRow.last_run_id == run_id)
+            .group_by(FundFindingRow.check_code)
+        )
+        return {check: (count, Decimal(amount)) for check, count, amount in rows}
+
     def recovered_total(self) -> Decimal:
         total = self._session.scalar(select(func.coalesce(func.sum(FundFindingRow.recovered), 0)))
         return Decimal(total or 0)

@@ -222,6 +222,8 @@ def test_an_interrupted_batch_resumes_on_its_snapshot_without_duplicating(roll, 
 
     assert resumed.id == stopped.id
     assert resumed.status == "done"
+    # The summary counts the whole run, the part before the interruption included.
+    assert resumed.summary["by_check"] == {"death": 2, "duplicate": 1}
     assert resumed.persons == 4
     assert sorted(f.pension_id for f in _findings(roll, check=CheckCode.DEATH)) == [1, 2]
     assert len(_findings(roll)) == 3  # two deaths and the duplicate, each once
