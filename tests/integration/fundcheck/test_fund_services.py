@@ -536,3 +536,24 @@ def test_a_medical_settlement_shared_by_yibao_certifies_the_year(roll):
     assert standing.standing.sign is not None
     assert standing.standing.sign.seen_on == date(2026, 5, 9)
     assert standing.standing.sign.reference.startswith("医保结算")
+
+
+def test_a_continuous_round_that_fails_half_way_is_repeated_whole(roll, monkeypatch):
+    """The findings and the cursor commit together: a round that fails leaves neither, and
+    the next round reads the same records again — nothing lost, nothing doubled."""
+    _import_deaths(roll, [(WANG, "王建国", "2026-08-15")])
+    original = SqlAlchemyFundRepository.save_findings
+
+    def failing(self, findings, **keywords):
+        original(self, findings, **keywords)
+        raise OSError("disk full")  # after the findings were written in the transaction
+
+    monkeypatch.setattr(SqlAlchemyFundRepository, "save_findings", failing)
+    with pytest.raises(OSError):
+        roll.run_fund_round()
+    assert _findings(roll) == []
+    monkeypatch.undo()
+
+    assert roll.run_fund_round() == 1
+    assert [f.pension_id for f in _findings(roll)] == [1]
+    assert roll.run_fund_round() == 0
