@@ -18,6 +18,7 @@ certification of every paying pension written to Parquet. Peak memory is the pro
 maximum RSS (DuckDB runs in process). Prints one JSON line.
 """
 
+import argparse
 import resource
 import sys
 import time
@@ -67,16 +68,16 @@ FUZZY = (
 )
 
 
-def ensure_data(args: object, data: Path) -> float:
+def ensure_data(args: argparse.Namespace, data: Path) -> float:
     if all((data / f"{name}.parquet").exists() for name in FILES):
         return 0.0
     started = time.perf_counter()
     write_fund_bulk(
         data,
-        pensioners=args.pensioners,  # type: ignore[attr-defined]
-        residents=args.residents,  # type: ignore[attr-defined]
-        deaths=args.deaths,  # type: ignore[attr-defined]
-        imprisonments=args.imprisonments,  # type: ignore[attr-defined]
+        pensioners=args.pensioners,
+        residents=args.residents,
+        deaths=args.deaths,
+        imprisonments=args.imprisonments,
         as_of=AS_OF,
     )
     return time.perf_counter() - started

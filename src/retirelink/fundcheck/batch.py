@@ -27,6 +27,7 @@ from retirelink.errors import InvalidInputError
 from retirelink.fundcheck.certification_batch import cycle_start_sql
 from retirelink.fundcheck.checks import run_checks
 from retirelink.fundcheck.context import CheckContext
+from retirelink.fundcheck.identity import canonical_id
 from retirelink.fundcheck.model import (
     CheckCode,
     EventKind,
@@ -44,7 +45,6 @@ from retirelink.fundcheck.snapshot import TABLES
 from retirelink.fundcheck.sql_ids import id18
 from retirelink.rules.calendar import YearMonth
 from retirelink.rules.explanation import Trace, read_parameter
-from retirelink.rules.identifiers import upgrade_15_to_18
 from retirelink.rules.payments import PaidPeriod
 
 CHUNK = 20_000
@@ -311,18 +311,16 @@ def assemble_cases(
         yield PensionerCase(
             roll=roll,
             paid=paid.get(pid, ()),
-            events=events.get(canonical(roll.id_number), ()),
-            signs=signs.get(canonical(roll.id_number), ()),
+            events=events.get(_match_key(roll.id_number), ()),
+            signs=signs.get(_match_key(roll.id_number), ()),
             links=case_links,
             account_sharers=sharers.get(roll.bank_account, ()),
         )
 
 
-def canonical(id_number: str) -> str:
-    """The 18-character form partner records use (``sql_ids.id18`` in Python)."""
-    if len(id_number) == 15 and id_number.isdigit():
-        return upgrade_15_to_18(id_number)
-    return id_number.upper()
+def _match_key(id_number: str) -> str:
+    """The number partner records use for this roll row (``sql_ids.id18`` in Python)."""
+    return canonical_id(id_number) or id_number.upper()
 
 
 def _roll(row: tuple[Any, ...]) -> RollEntry:

@@ -10,8 +10,10 @@
 - Findings are kept by key: running again finds the same finding, never a second one.
 """
 
+import fcntl
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -142,8 +144,33 @@ def run_full_batch(
     actor: Actor = SYSTEM_ACTOR,
     chunk: int = 5_000,
 ) -> FundRun:
-    """A batch run of every check over the whole roll, resuming an interrupted one."""
+    """A batch run of every check over the whole roll, resuming an interrupted one. One run
+    at a time: a second start (the button pressed twice, the CLI beside the page) is refused
+    while the first holds the run lock, instead of racing it over the same findings."""
     require(actor, Permission.FUND_CHECK)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with _run_lock(work_dir / "fund-batch.lock"):
+        return _run_batch(units, settings, work_dir=work_dir, actor=actor, chunk=chunk)
+
+
+@contextmanager
+def _run_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConflictError("已有批量核查正在运行，请稍后查看结果") from None
+        yield  # closing the file releases the lock
+
+
+def _run_batch(
+    units: FundUnitsOfWork,
+    settings: GuardSettings,
+    *,
+    work_dir: Path,
+    actor: Actor,
+    chunk: int,
+) -> FundRun:
     run, path = _start_or_resume(units, actor, work_dir)
     connection = open_snapshot(path)
     try:
@@ -196,7 +223,6 @@ def _start_or_resume(units: FundUnitsOfWork, actor: Actor, work_dir: Path) -> tu
             kind=BATCH, actor=actor.username, as_of=uow.clock.today(), now=uow.clock.now()
         )
         uow.commit()
-    work_dir.mkdir(parents=True, exist_ok=True)
     path = work_dir / f"fund-run-{run.id}.duckdb"
     path.unlink(missing_ok=True)
     with units(read_only=True) as uow:

@@ -6,6 +6,7 @@ one moment; findings move through their lifecycle only with a reason.
 Law: 死亡次月停发 (policy-spec §5.2, a parameter), 劳社厅函〔2001〕44号 (§5.1), 人社厅发〔2021〕77号
 and 《城乡养老保险制度衔接暂行办法》第八条 (§5.3), 社会保险法第八十八条 (2–5× fine)."""
 
+import fcntl
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -557,3 +558,17 @@ def test_a_continuous_round_that_fails_half_way_is_repeated_whole(roll, monkeypa
     assert roll.run_fund_round() == 1
     assert [f.pension_id for f in _findings(roll)] == [1]
     assert roll.run_fund_round() == 0
+
+
+def test_a_second_batch_while_one_runs_is_refused_and_starts_nothing(roll):
+    """The button pressed twice, or the CLI beside the page: one run at a time."""
+    work_dir = roll.settings.data_dir / "fundcheck"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with (work_dir / "fund-batch.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run in progress elsewhere
+        with pytest.raises(ConflictError, match="已有批量核查正在运行"):
+            roll.run_fund_batch()
+    with roll.uow(read_only=True) as uow:
+        assert uow.fund.runs(limit=5) == []
+
+    assert roll.run_fund_batch().status == "done"  # once the first has finished

@@ -41,6 +41,8 @@ class PensionRollRow(Base):
         Index("ix_pension_roll_id_number", "id_number"),
         Index("ix_pension_roll_previous_id_number", "previous_id_number"),
         Index("ix_pension_roll_bank_account", "bank_account"),
+        # The payroll month (max) is read every continuous round: an index answers it at once.
+        Index("ix_pension_roll_paid_through", "paid_through"),
     )
 
 

@@ -123,6 +123,7 @@ def upgrade() -> None:
     with op.batch_alter_table("pension_roll", schema=None) as batch_op:
         batch_op.create_index("ix_pension_roll_bank_account", ["bank_account"], unique=False)
         batch_op.create_index("ix_pension_roll_id_number", ["id_number"], unique=False)
+        batch_op.create_index("ix_pension_roll_paid_through", ["paid_through"], unique=False)
         batch_op.create_index(
             "ix_pension_roll_previous_id_number", ["previous_id_number"], unique=False
         )
@@ -175,6 +176,7 @@ def downgrade() -> None:
     op.drop_table("fund_finding_events")
     with op.batch_alter_table("pension_roll", schema=None) as batch_op:
         batch_op.drop_index("ix_pension_roll_previous_id_number")
+        batch_op.drop_index("ix_pension_roll_paid_through")
         batch_op.drop_index("ix_pension_roll_id_number")
         batch_op.drop_index("ix_pension_roll_bank_account")
 
