@@ -14,15 +14,9 @@ from typer.testing import CliRunner
 
 from retirelink.cli import app
 from retirelink.demo.fund_bulk import PLANTED_COLUMNS, FundBulkSummary, write_fund_bulk
-from retirelink.demo.fund_bulk_plants import (
-    CHECK_CHARACTERS,
-    HOMOPHONES,
-    PER_10M,
-    Draw,
-    Shuffle,
-    check_index,
-    keys,
-)
+from retirelink.demo.fund_bulk_draws import Draw, Shuffle, keys
+from retirelink.demo.fund_bulk_people import CHECK_CHARACTERS, HOMOPHONES, check_index
+from retirelink.demo.fund_bulk_roles import PER_10M
 from retirelink.errors import InvalidInputError
 from retirelink.fundcheck.snapshot import TABLES
 from retirelink.rules.identifiers import id_check_character, is_valid_id_number
@@ -190,7 +184,7 @@ def test_one_id_number_per_human_except_the_planted_duplicates(
 
 
 def test_name_variants_exist_for_every_given_name_character() -> None:
-    from retirelink.demo import fund_bulk_plants as plants
+    from retirelink.demo import fund_bulk_people as plants
 
     pools = (plants._OLD_MALE, plants._OLD_FEMALE, plants._OLD_SINGLE)
     characters = {c for pool in pools for chars in pool for c in chars}
